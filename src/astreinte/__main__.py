@@ -1,0 +1,3 @@
+from astreinte.cli.main import main
+
+main()
