@@ -172,16 +172,26 @@ class _Reader:
             if lexicon.document_part(node.title) == "classification":
                 for child in node.children:
                     self._scale_entry(child.title, _node_text(child), child.line)
-                if not node.children:
-                    for unit in node.units:
-                        for row in unit.rows[1:]:
-                            if row:
-                                self._scale_entry(" ".join(row), " ".join(row), unit.start)
+                for unit in node.units:
+                    self._scale_table(unit.rows, unit.start)
             elif lexicon.GROUP_TITLE.search(title) or "procedure" in title:
                 label = _severity_label(node.title)
                 lead = " ".join(unit.text for unit in node.units[:2])
                 if label and _sla(lead) != (None, None):
                     self._scale_entry(node.title, lead, node.line)
+
+    def _scale_table(self, rows: list[list[str]], line: int) -> None:
+        """A severity table: the label in the first column, SLA columns found by their header."""
+        if len(rows) < 2:
+            return
+        header = [fold(cell) for cell in rows[0]]
+        for row in rows[1:]:
+            if not row:
+                continue
+            cells = [f"{rows[0][i] if i < len(rows[0]) else ''}: {cell}"
+                     if re.search(r"respon|repon|resol|delai|sla", header[i] if i < len(header)
+                                  else "") else cell for i, cell in enumerate(row)]
+            self._scale_entry(row[0], "\n".join(cells[1:]), line)
 
     def _scale_entry(self, title: str, text: str, line: int) -> None:
         label = _severity_label(title)
@@ -255,10 +265,12 @@ class _Reader:
 
     def _loose(self, node: Node) -> None:
         """A heading that is neither procedure nor group: keep its lists of checks and its code."""
-        if section_kind(node.title) is SectionKind.VALIDATION and any(
-            unit.kind == "item" for unit in node.units
-        ):
+        kind = section_kind(node.title)
+        if kind is SectionKind.VALIDATION and any(unit.kind == "item" for unit in node.units):
             read_part(self.parts, "checklist", node)
+            return
+        if kind is SectionKind.ESCALATION:
+            read_part(self.parts, "contacts", node)
             return
         for unit in node.units:
             for fence in unit.fences:
@@ -531,6 +543,8 @@ def _add_content(draft: _Draft, unit: Unit, *, skip_label: bool = False) -> None
     if unit.kind == "item":
         marker = "- [x] " if unit.checkbox else "- [ ] " if unit.checkbox is False else "- "
         text = marker + (unit.rest if skip_label else text)
+        if _BRANCH.match(fold(unit.text)):  # "1. Si le prestataire est en panne : …"
+            draft.branches.append(re.split(r"[:,]", unit.text.split("\n", 1)[0], maxsplit=1)[0].strip()[:80])
     elif unit.kind == "table":
         text = "\n".join(" | ".join(row) for row in unit.rows)
     if text.strip():
