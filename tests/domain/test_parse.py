@@ -71,8 +71,13 @@ def test_no_mojibake_in_any_stored_string(prefix: str) -> None:
 
 @pytest.mark.parametrize(
     ("prefix", "method", "repaired"),
-    [("000", "none", False), ("001", "cp1254", True), ("002", "mac_roman", True),
-     ("003", "mac_roman", True), ("004", "mac_roman", True)],
+    [
+        ("000", "none", False),
+        ("001", "cp1254", True),
+        ("002", "mac_roman", True),
+        ("003", "mac_roman", True),
+        ("004", "mac_roman", True),
+    ],
 )
 def test_encoding_repair_is_recorded(prefix: str, method: str, repaired: bool) -> None:
     encoding = seed(prefix).encoding
@@ -84,13 +89,22 @@ def test_encoding_repair_is_recorded(prefix: str, method: str, repaired: bool) -
     ("prefix", "severities", "levels"),
     [
         ("000", [None] * 5, [None] * 5),
-        ("001", ["P0", "P1", "P1", "P1", "P2"],
-         [Level.CRITICAL, Level.MAJOR, Level.MAJOR, Level.MAJOR, Level.MINOR]),
-        ("003", ["P0", "P0", "P1", "P0", "P1", "P2"] + [None] * 6,
-         [Level.CRITICAL, Level.CRITICAL, Level.MAJOR, Level.CRITICAL, Level.MAJOR, Level.MINOR]
-         + [None] * 6),
-        ("004", ["P1"] * 3 + ["P2"] * 3 + ["P3"] * 2,
-         [Level.CRITICAL] * 3 + [Level.MAJOR] * 3 + [Level.MINOR] * 2),
+        (
+            "001",
+            ["P0", "P1", "P1", "P1", "P2"],
+            [Level.CRITICAL, Level.MAJOR, Level.MAJOR, Level.MAJOR, Level.MINOR],
+        ),
+        (
+            "003",
+            ["P0", "P0", "P1", "P0", "P1", "P2"] + [None] * 6,
+            [Level.CRITICAL, Level.CRITICAL, Level.MAJOR, Level.CRITICAL, Level.MAJOR, Level.MINOR]
+            + [None] * 6,
+        ),
+        (
+            "004",
+            ["P1"] * 3 + ["P2"] * 3 + ["P3"] * 2,
+            [Level.CRITICAL] * 3 + [Level.MAJOR] * 3 + [Level.MINOR] * 2,
+        ),
     ],
 )
 def test_severity_and_level_follow_each_documents_own_scale(
@@ -111,9 +125,16 @@ def test_colour_markers_give_a_level_without_a_label() -> None:
     procedures = seed("002").procedures
     assert [p.marker for p in procedures[:6]] == ["🔴", "🟠", "🟠", "🔴", "🟠", "🟠"]
     assert [p.level for p in procedures[:6]] == [
-        Level.CRITICAL, Level.MAJOR, Level.MAJOR, Level.CRITICAL, Level.MAJOR, Level.MAJOR]
+        Level.CRITICAL,
+        Level.MAJOR,
+        Level.MAJOR,
+        Level.CRITICAL,
+        Level.MAJOR,
+        Level.MAJOR,
+    ]
     assert all(p.severity is None for p in procedures)
-    assert procedures[6].level is None and procedures[7].kind is ProcedureKind.OPERATION
+    assert procedures[6].level is None
+    assert procedures[7].kind is ProcedureKind.OPERATION
 
 
 @pytest.mark.parametrize(
@@ -133,13 +154,22 @@ def test_sla_minutes_come_from_the_documents_classification(
 
 def test_severity_scales() -> None:
     scale_001 = {s.label: (s.level, s.resolution_minutes) for s in seed("001").severity_levels}
-    assert scale_001 == {"P0": (Level.CRITICAL, 60), "P1": (Level.MAJOR, 240),
-                         "P2": (Level.MINOR, 1440)}
-    scale_004 = [(s.label, s.level, s.response_minutes, s.resolution_minutes)
-                 for s in seed("004").severity_levels]
-    assert scale_004 == [("P1", Level.CRITICAL, 5, 30), ("P2", Level.MAJOR, 15, 240),
-                         ("P3", Level.MINOR, 60, 1440)]
-    assert seed("000").severity_levels == () and seed("002").severity_levels == ()
+    assert scale_001 == {
+        "P0": (Level.CRITICAL, 60),
+        "P1": (Level.MAJOR, 240),
+        "P2": (Level.MINOR, 1440),
+    }
+    scale_004 = [
+        (s.label, s.level, s.response_minutes, s.resolution_minutes)
+        for s in seed("004").severity_levels
+    ]
+    assert scale_004 == [
+        ("P1", Level.CRITICAL, 5, 30),
+        ("P2", Level.MAJOR, 15, 240),
+        ("P3", Level.MINOR, 60, 1440),
+    ]
+    assert seed("000").severity_levels == ()
+    assert seed("002").severity_levels == ()
 
 
 @pytest.mark.parametrize(
@@ -152,7 +182,8 @@ def test_checklists(prefix: str, counts: list[int]) -> None:
 
 def test_checklist_titles_name_their_phase() -> None:
     titles = [c.title for c in seed("001").checklists]
-    assert any("Pendant" in t for t in titles) and any("Après" in t for t in titles)
+    assert any("Pendant" in t for t in titles)
+    assert any("Après" in t for t in titles)
     assert any("Pré-requis" in c.title and len(c.items) == 4 for c in seed("003").checklists)
 
 
@@ -161,7 +192,8 @@ def test_escalation_tiers() -> None:
     assert tiers_004 == {(1, 5), (2, 15), (3, 60)}
     assert len(seed("004").escalation) == 6
     legal = next(c for c in seed("004").escalation if c.role == "Legal")
-    assert legal.condition == "si data breach" and not legal.placeholder
+    assert legal.condition == "si data breach"
+    assert not legal.placeholder
     sms = next(c for c in seed("004").escalation if "SMS" in c.role)
     assert sms.placeholder
     assert [c.tier for c in seed("003").escalation] == [1, 2, 3]
@@ -173,37 +205,97 @@ def test_escalation_tiers() -> None:
 
 def test_backup_verdicts_of_002() -> None:
     verdicts = [p.backup.verdict if p.backup else None for p in seed("002").procedures[:6]]
-    assert verdicts == [BackupVerdict.NO, BackupVerdict.NO, BackupVerdict.NO,
-                        BackupVerdict.YES_IF, BackupVerdict.MAYBE, BackupVerdict.NO]
+    assert verdicts == [
+        BackupVerdict.NO,
+        BackupVerdict.NO,
+        BackupVerdict.NO,
+        BackupVerdict.YES_IF,
+        BackupVerdict.MAYBE,
+        BackupVerdict.NO,
+    ]
     yes = seed("002").procedures[3].backup
-    assert yes is not None and len(yes.conditions) == 3
+    assert yes is not None
+    assert len(yes.conditions) == 3
 
 
 def test_estimated_times() -> None:
-    spans = [(e.min_minutes, e.max_minutes) for p in seed("001").procedures
-             for e in p.estimated_times]
+    spans = [
+        (e.min_minutes, e.max_minutes) for p in seed("001").procedures for e in p.estimated_times
+    ]
     assert spans == [(2, 3), (5, 7), (3, 5), (30, 60), (60, 120), (15, 30)]
     p3 = seed("004").procedures[6]
-    assert [(e.min_minutes, e.max_minutes) for e in p3.estimated_times] == [(240, 240),
-                                                                             (1440, 1440)]
+    assert [(e.min_minutes, e.max_minutes) for e in p3.estimated_times] == [
+        (240, 240),
+        (1440, 1440),
+    ]
 
 
 @pytest.mark.parametrize(
     ("prefix", "index", "kinds"),
     [
         ("000", 0, {SectionKind.SYMPTOMS, SectionKind.MITIGATION, SectionKind.PREVENTION}),
-        ("001", 0, {SectionKind.DIAGNOSIS, SectionKind.MITIGATION, SectionKind.VALIDATION,
-                    SectionKind.PREVENTION}),
-        ("001", 1, {SectionKind.SYMPTOMS, SectionKind.DIAGNOSIS, SectionKind.MITIGATION,
-                    SectionKind.VALIDATION}),
-        ("002", 3, {SectionKind.SYMPTOMS, SectionKind.DIAGNOSIS, SectionKind.MITIGATION,
-                    SectionKind.BACKUP}),
-        ("003", 0, {SectionKind.SYMPTOMS, SectionKind.DIAGNOSIS, SectionKind.MITIGATION,
-                    SectionKind.ROLLBACK, SectionKind.COMMUNICATION}),
-        ("004", 0, {SectionKind.SYMPTOMS, SectionKind.ESCALATION, SectionKind.MITIGATION,
-                    SectionKind.RESOLUTION, SectionKind.COMMUNICATION}),
-        ("004", 3, {SectionKind.SYMPTOMS, SectionKind.DIAGNOSIS, SectionKind.MITIGATION,
-                    SectionKind.RESOLUTION}),
+        (
+            "001",
+            0,
+            {
+                SectionKind.DIAGNOSIS,
+                SectionKind.MITIGATION,
+                SectionKind.VALIDATION,
+                SectionKind.PREVENTION,
+            },
+        ),
+        (
+            "001",
+            1,
+            {
+                SectionKind.SYMPTOMS,
+                SectionKind.DIAGNOSIS,
+                SectionKind.MITIGATION,
+                SectionKind.VALIDATION,
+            },
+        ),
+        (
+            "002",
+            3,
+            {
+                SectionKind.SYMPTOMS,
+                SectionKind.DIAGNOSIS,
+                SectionKind.MITIGATION,
+                SectionKind.BACKUP,
+            },
+        ),
+        (
+            "003",
+            0,
+            {
+                SectionKind.SYMPTOMS,
+                SectionKind.DIAGNOSIS,
+                SectionKind.MITIGATION,
+                SectionKind.ROLLBACK,
+                SectionKind.COMMUNICATION,
+            },
+        ),
+        (
+            "004",
+            0,
+            {
+                SectionKind.SYMPTOMS,
+                SectionKind.ESCALATION,
+                SectionKind.MITIGATION,
+                SectionKind.RESOLUTION,
+                SectionKind.COMMUNICATION,
+            },
+        ),
+        (
+            "004",
+            3,
+            {
+                SectionKind.SYMPTOMS,
+                SectionKind.DIAGNOSIS,
+                SectionKind.MITIGATION,
+                SectionKind.RESOLUTION,
+            },
+        ),
     ],
 )
 def test_typed_sections(prefix: str, index: int, kinds: set[SectionKind]) -> None:
@@ -213,14 +305,23 @@ def test_typed_sections(prefix: str, index: int, kinds: set[SectionKind]) -> Non
 def test_branches_are_kept() -> None:
     solution = next(s for s in seed("001").procedures[2].sections if s.title == "Solution")
     assert [b for b in solution.branches if b.startswith("Si ")] == [
-        "Si connection pool full", "Si timeout", "Si data corruption"]
+        "Si connection pool full",
+        "Si timeout",
+        "Si data corruption",
+    ]
 
 
 def test_headings_inside_fences_and_non_procedures_are_not_procedures() -> None:
-    titles = {p.title for prefix in ("000", "001", "002", "003", "004")
-              for p in seed(prefix).procedures}
-    for not_a_procedure in ("Post-Mortem: [Titre Incident]", "Cause Root", "Incident Report",
-                            "6) Verification post-incident", "Checklist post-incident"):
+    titles = {
+        p.title for prefix in ("000", "001", "002", "003", "004") for p in seed(prefix).procedures
+    }
+    for not_a_procedure in (
+        "Post-Mortem: [Titre Incident]",
+        "Cause Root",
+        "Incident Report",
+        "6) Verification post-incident",
+        "Checklist post-incident",
+    ):
         assert not_a_procedure not in titles
     assert not any("Classification" in t or "CHECKLIST" in t for t in titles)
 
@@ -243,7 +344,8 @@ def test_metadata_dates_are_normalised() -> None:
 
 def _oracle() -> list[dict[str, object]]:
     entries: list[dict[str, object]] = json.loads(
-        (SPEC / "seed_commands.json").read_text(encoding="utf-8"))
+        (SPEC / "seed_commands.json").read_text(encoding="utf-8")
+    )
     return entries
 
 
@@ -255,8 +357,9 @@ def test_every_seed_command_is_found_on_its_line_with_a_safe_risk() -> None:
         if name not in by_file:
             runbook = seed(name[:3])
             found = {}
-            for block in [b for p in runbook.procedures for s in p.sections
-                          for b in s.code_blocks] + list(runbook.command_blocks):
+            for block in [
+                b for p in runbook.procedures for s in p.sections for b in s.code_blocks
+            ] + list(runbook.command_blocks):
                 for line in block.lines:
                     found[line.line_no] = line
             by_file[name] = found
@@ -274,14 +377,16 @@ def test_commands_belong_to_the_procedure_holding_them() -> None:
             continue
         runbook = seed(str(entry["file"])[:3])
         line_no = int(str(entry["line_no"]))
-        holder = [p for p in runbook.procedures if any(
-            line.line_no == line_no for line in p.commands)]
+        holder = [
+            p for p in runbook.procedures if any(line.line_no == line_no for line in p.commands)
+        ]
         assert len(holder) == 1, entry
         assert holder[0].line_start <= line_no <= holder[0].line_end
 
 
 @pytest.mark.parametrize(
-    "path", sorted(p for p in PUBLIC_RUNBOOKS.rglob("*") if p.is_file() and p.name != "SOURCES.md"),
+    "path",
+    sorted(p for p in PUBLIC_RUNBOOKS.rglob("*") if p.is_file() and p.name != "SOURCES.md"),
     ids=lambda p: p.name,
 )
 def test_public_runbooks_parse(path: Path) -> None:
@@ -308,8 +413,14 @@ def test_catalogue_pages_yield_one_procedure_per_alert_or_problem(name: str, min
 
 
 @pytest.mark.parametrize(
-    "name", ["KubePodCrashLooping.md", "TargetDown.md", "etcdHighFsyncDurations.md",
-             "VirtAPIDown.md", "CephXattrSetLatency.md"],
+    "name",
+    [
+        "KubePodCrashLooping.md",
+        "TargetDown.md",
+        "etcdHighFsyncDurations.md",
+        "VirtAPIDown.md",
+        "CephXattrSetLatency.md",
+    ],
 )
 def test_single_alert_pages_are_one_procedure_named_after_the_alert(name: str) -> None:
     path = next(PUBLIC_RUNBOOKS.rglob(name))

@@ -13,14 +13,31 @@ from tests.conftest import SEEDS
 
 _BLOCKS = st.sampled_from(
     [
-        "# Titre\n", "## Incident 1 : base down (P1)\n", "### Symptômes\n", "### Diagnostic\n",
-        "**Mitigation** :\n", "- [ ] vérifier\n", "1. **Si timeout:** relancer\n",
-        "```bash\nsudo systemctl restart nginx\n```\n", "```\nunterminated fence\n",
-        "| a | b |\n|---|---|\n| 1 | 2 |\n", "> **Version:** 1.0\n", "---\ntitle: x\n---\n",
+        "# Titre\n",
+        "## Incident 1 : base down (P1)\n",
+        "### Symptômes\n",
+        "### Diagnostic\n",
+        "**Mitigation** :\n",
+        "- [ ] vérifier\n",
+        "1. **Si timeout:** relancer\n",
+        "```bash\nsudo systemctl restart nginx\n```\n",
+        "```\nunterminated fence\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n",
+        "> **Version:** 1.0\n",
+        "---\ntitle: x\n---\n",
         "## P1: INCIDENTS CRITIQUES\n**SLA: Réponse <5 min | Résolution <30 min**\n",
-        "### 🔴 RB-P1-001: Panne\n", "#### Escalade\n", "<details>\n", "    indented code\n",
-        "🚨\u20e3\ufe0f ✅ ❌ ⏱️\n", "√© Ã© ğŸ\n", "\ufffd\n", "\x00\x01\x02\n", "\r\n",
-        "[lien](./nowhere.md)\n", "* * *\n", "Setext title\n=====\n",
+        "### 🔴 RB-P1-001: Panne\n",
+        "#### Escalade\n",
+        "<details>\n",
+        "    indented code\n",
+        "🚨\u20e3\ufe0f ✅ ❌ ⏱️\n",
+        "√© Ã© ğŸ\n",
+        "\ufffd\n",
+        "\x00\x01\x02\n",
+        "\r\n",
+        "[lien](./nowhere.md)\n",
+        "* * *\n",
+        "Setext title\n=====\n",
     ]
 )
 
@@ -29,7 +46,8 @@ _BLOCKS = st.sampled_from(
 @given(st.lists(st.one_of(_BLOCKS, st.text(max_size=80)), max_size=40))
 def test_random_markdown_never_crashes(pieces: list[str]) -> None:
     runbook, diagnostics = parse("".join(pieces), source="random.md")
-    assert isinstance(runbook.title, str) and runbook.title
+    assert isinstance(runbook.title, str)
+    assert runbook.title
     for procedure in runbook.procedures:
         assert procedure.line_start <= procedure.line_end or procedure.line_end == 0
         for line in procedure.commands:

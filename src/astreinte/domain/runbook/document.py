@@ -22,7 +22,8 @@ from astreinte.domain.runbook.model import (
 )
 
 _FIELD = re.compile(
-    r"^\s*(?:[-*+>]\s*)*(?:\*\*(?P<b1>[^*]{1,40}?):?\*\*\s*:?|(?P<p1>[A-ZÀ-Ýa-zà-ÿ][\w ’'éèà-]{0,30}?)\s*:)"
+    r"^\s*(?:[-*+>]\s*)*"
+    r"(?:\*\*(?P<b1>[^*]{1,40}?):?\*\*\s*:?|(?P<p1>[A-ZÀ-Ýa-zà-ÿ][\w ’'éèà-]{0,30}?)\s*:)"
     r"\s+(?P<value>\S.*?)\s*$"
 )
 METADATA_KEYS: Final[tuple[tuple[str, str], ...]] = (
@@ -31,8 +32,10 @@ METADATA_KEYS: Final[tuple[tuple[str, str], ...]] = (
     (r"derniere mise a jour|mis a jour|last updated|updated|mise a jour", "updated"),
     (r"date de creation|cree le|created|creation", "created"),
     (r"version|v\d+(?:\.\d+)*", "version"),
-    (r"owner|proprietaire|maintenu par|maintainer|equipe|team|cree par|author|auteur|redige par",
-     "owner"),
+    (
+        r"owner|proprietaire|maintenu par|maintainer|equipe|team|cree par|author|auteur|redige par",
+        "owner",
+    ),
     (r"statut|status", "status"),
     (r"environnement|environment|stack", "environment"),
     (r"date", "date"),
@@ -41,11 +44,18 @@ _MONTHS: Final[dict[str, int]] = {
     name: number
     for number, names in enumerate(
         [
-            ("janvier", "january", "jan"), ("fevrier", "february", "feb"), ("mars", "march", "mar"),
-            ("avril", "april", "apr"), ("mai", "may"), ("juin", "june", "jun"),
-            ("juillet", "july", "jul"), ("aout", "august", "aug"),
-            ("septembre", "september", "sep"), ("octobre", "october", "oct"),
-            ("novembre", "november", "nov"), ("decembre", "december", "dec"),
+            ("janvier", "january", "jan"),
+            ("fevrier", "february", "feb"),
+            ("mars", "march", "mar"),
+            ("avril", "april", "apr"),
+            ("mai", "may"),
+            ("juin", "june", "jun"),
+            ("juillet", "july", "jul"),
+            ("aout", "august", "aug"),
+            ("septembre", "september", "sep"),
+            ("octobre", "october", "oct"),
+            ("novembre", "november", "nov"),
+            ("decembre", "december", "dec"),
         ],
         start=1,
     )
@@ -149,8 +159,9 @@ _TIER = re.compile(r"\b(?:tier|niveau|level|n|palier|escalade)\s*-?\s*(\d)\b", r
 
 
 def _contacts(parts: DocumentParts, node: Node) -> None:
-    external = re.search(r"\b(?:extern\w*|external|fournisseurs?|vendors?|support)\b",
-                         fold(node.title))
+    external = re.search(
+        r"\b(?:extern\w*|external|fournisseurs?|vendors?|support)\b", fold(node.title)
+    )
     if external:
         collect_links(parts, node.units)
         return
@@ -174,9 +185,26 @@ def _contacts(parts: DocumentParts, node: Node) -> None:
 
 def _contact_table(parts: DocumentParts, rows: list[list[str]]) -> None:
     header = [fold(cell) for cell in rows[0]]
-    contact_col = next((i for i, h in enumerate(header) if re.search(r"contact|email|tel|phone|slack|canal|channel", h)), 1)
-    role_col = next((i for i, h in enumerate(header) if re.search(r"role|fonction|nom|name|qui|who|niveau|tier", h) and i != contact_col), 0)
-    time_col = next((i for i, h in enumerate(header) if re.search(r"delai|response|reponse|sla|temps|time", h)), None)
+    contact_col = next(
+        (
+            i
+            for i, h in enumerate(header)
+            if re.search(r"contact|email|tel|phone|slack|canal|channel", h)
+        ),
+        1,
+    )
+    role_col = next(
+        (
+            i
+            for i, h in enumerate(header)
+            if re.search(r"role|fonction|nom|name|qui|who|niveau|tier", h) and i != contact_col
+        ),
+        0,
+    )
+    time_col = next(
+        (i for i, h in enumerate(header) if re.search(r"delai|response|reponse|sla|temps|time", h)),
+        None,
+    )
     for position, row in enumerate(rows[1:], start=1):
         if len(row) <= max(contact_col, role_col):
             continue
@@ -184,15 +212,25 @@ def _contact_table(parts: DocumentParts, rows: list[list[str]]) -> None:
         tier = _tier(row[role_col]) or position
         minutes = _response(row[time_col]) if time_col is not None and time_col < len(row) else None
         extra = [cell for i, cell in enumerate(row) if i not in {contact_col, role_col, time_col}]
-        parts.escalation.append(EscalationContact(
-            tier=tier, role=strip_decorations(row[role_col]), contact=contact,
-            response_minutes=minutes, placeholder=lexicon.is_placeholder(contact) or not contact,
-            condition="; ".join(e for e in extra if e) or None,
-        ))
+        parts.escalation.append(
+            EscalationContact(
+                tier=tier,
+                role=strip_decorations(row[role_col]),
+                contact=contact,
+                response_minutes=minutes,
+                placeholder=lexicon.is_placeholder(contact) or not contact,
+                condition="; ".join(e for e in extra if e) or None,
+            )
+        )
 
 
-def _contact_item(parts: DocumentParts, unit: Unit, base_tier: int | None, response: int | None,
-                  tier_label: tuple[int, str] | None) -> None:
+def _contact_item(
+    parts: DocumentParts,
+    unit: Unit,
+    base_tier: int | None,
+    response: int | None,
+    tier_label: tuple[int, str] | None,
+) -> None:
     if tier_label is not None:
         tier, role = tier_label
         match = re.match(r"^\s*contact\w*\s*:\s*(.+)$", unit.text, re.IGNORECASE)
@@ -211,11 +249,16 @@ def _contact_item(parts: DocumentParts, unit: Unit, base_tier: int | None, respo
     condition = condition_match.group(1) if condition_match else None
     if condition_match:
         contact = contact[: condition_match.start()]
-    parts.escalation.append(EscalationContact(
-        tier=tier, role=strip_decorations(role), contact=contact.strip(),
-        response_minutes=response, placeholder=lexicon.is_placeholder(contact),
-        condition=condition,
-    ))
+    parts.escalation.append(
+        EscalationContact(
+            tier=tier,
+            role=strip_decorations(role),
+            contact=contact.strip(),
+            response_minutes=response,
+            placeholder=lexicon.is_placeholder(contact),
+            condition=condition,
+        )
+    )
 
 
 def _tier(text: str) -> int | None:
@@ -267,13 +310,24 @@ def _metrics(parts: DocumentParts, node: Node) -> None:
         if unit.kind != "table" or len(unit.rows) < 2:
             continue
         header = [fold(cell) for cell in unit.rows[0]]
-        target_col = next((i for i, h in enumerate(header) if re.search(r"target|cible|objectif", h)), 1)
-        current_col = next((i for i, h in enumerate(header) if re.search(r"current|actuel|valeur", h)), None)
+        target_col = next(
+            (i for i, h in enumerate(header) if re.search(r"target|cible|objectif", h)), 1
+        )
+        current_col = next(
+            (i for i, h in enumerate(header) if re.search(r"current|actuel|valeur", h)), None
+        )
         for row in unit.rows[1:]:
             if len(row) > target_col:
-                current = row[current_col] if current_col is not None and current_col < len(row) else None
-                parts.metrics.append(Metric(name=row[0], target=row[target_col],
-                                            current=None if current in {None, "-", ""} else current))
+                current = (
+                    row[current_col] if current_col is not None and current_col < len(row) else None
+                )
+                parts.metrics.append(
+                    Metric(
+                        name=row[0],
+                        target=row[target_col],
+                        current=None if current in {None, "-", ""} else current,
+                    )
+                )
 
 
 def as_template(fence: Fence, container: str) -> Template | None:
@@ -288,13 +342,15 @@ def as_template(fence: Fence, container: str) -> Template | None:
         kind = "incident_report"
     elif "incident" in folded and ("alert" in folded or "status" in folded):
         kind = "alert_message"
-    elif lang in {"markdown", "md"} or re.search(r"\b(?:message|annonce|notification)\b",
-                                                 lexicon.fold_accents(container).lower()):
+    elif lang in {"markdown", "md"} or re.search(
+        r"\b(?:message|annonce|notification)\b", lexicon.fold_accents(container).lower()
+    ):
         kind = "text"
     else:
         return None
-    return Template(kind=kind, title=strip_decorations(container), text=fence.content,
-                    line=fence.first_line - 1)
+    return Template(
+        kind=kind, title=strip_decorations(container), text=fence.content, line=fence.first_line - 1
+    )
 
 
 def _fence(parts: DocumentParts, fence: Fence, container: str) -> None:
@@ -303,21 +359,31 @@ def _fence(parts: DocumentParts, fence: Fence, container: str) -> None:
         parts.templates.append(template)
         return
     lines = split_block(fence.content, lang=fence.lang, first_line=fence.first_line)
-    parts.command_blocks.append(CodeBlock(lang=fence.lang, line_start=fence.first_line - 1,
-                                          line_end=fence.last_line, lines=lines))
+    parts.command_blocks.append(
+        CodeBlock(
+            lang=fence.lang, line_start=fence.first_line - 1, line_end=fence.last_line, lines=lines
+        )
+    )
 
 
 def _looks_like_shell(content: str) -> bool:
-    return bool(re.search(r"^\s*(?:\$ |sudo |docker |kubectl |curl |psql |git |cd )", content,
-                          re.MULTILINE))
+    return bool(
+        re.search(r"^\s*(?:\$ |sudo |docker |kubectl |curl |psql |git |cd )", content, re.MULTILINE)
+    )
 
 
 def read_fallbacks(parts: DocumentParts, rows: list[list[str]]) -> None:
     header = [fold(cell) for cell in rows[0]] if rows else []
-    if len(header) >= 2 and re.search(r"primary|principal|primaire", header[0]) and any(
-        "fallback" in h or "secours" in h for h in header[1:]
+    if (
+        len(header) >= 2
+        and re.search(r"primary|principal|primaire", header[0])
+        and any("fallback" in h or "secours" in h for h in header[1:])
     ):
         for row in rows[1:]:
             if row and row[0].strip():
-                parts.fallbacks.append(Fallback(primary=row[0].strip(),
-                                                fallbacks=tuple(c.strip() for c in row[1:] if c.strip())))
+                parts.fallbacks.append(
+                    Fallback(
+                        primary=row[0].strip(),
+                        fallbacks=tuple(c.strip() for c in row[1:] if c.strip()),
+                    )
+                )

@@ -67,8 +67,10 @@ SECTION_SYNONYMS: Final[tuple[tuple[str, SectionKind], ...]] = (
     (r"triage", SectionKind.DIAGNOSIS),
     (r"investigat\w*", SectionKind.DIAGNOSIS),
     (r"troubleshoot\w*", SectionKind.DIAGNOSIS),
-    (r"(?:possible |root |probable )?causes?(?: possibles?| frequentes?| probables?)?",
-     SectionKind.DIAGNOSIS),
+    (
+        r"(?:possible |root |probable )?causes?(?: possibles?| frequentes?| probables?)?",
+        SectionKind.DIAGNOSIS,
+    ),
     (r"analyse\w*|analysis", SectionKind.DIAGNOSIS),
     (r"steps to check|things to look for|checks?", SectionKind.DIAGNOSIS),
     (r"identification|identify\w*|detection", SectionKind.DIAGNOSIS),
@@ -84,18 +86,28 @@ SECTION_SYNONYMS: Final[tuple[tuple[str, SectionKind], ...]] = (
     (r"recommended actions", SectionKind.MITIGATION),
     (r"resolution\w*|resolve|fix(?:es|ing)?|correctifs?|eradicat\w*", SectionKind.RESOLUTION),
     (r"rollback\w*|roll back|revert\w*|retour arriere", SectionKind.ROLLBACK),
-    (r"(?:quand )?restaur\w*(?: (?:le |du |un )?backup)?|restore\w*|backups?|sauvegardes?",
-     SectionKind.BACKUP),
+    (
+        r"(?:quand )?restaur\w*(?: (?:le |du |un )?backup)?|restore\w*|backups?|sauvegardes?",
+        SectionKind.BACKUP,
+    ),
     (r"recovery|reprise|recuperation", SectionKind.BACKUP),
-    (r"communicat\w*|communiquer|informer\w*|notifier\w*|notify\w*|status page",
-     SectionKind.COMMUNICATION),
+    (
+        r"communicat\w*|communiquer|informer\w*|notifier\w*|notify\w*|status page",
+        SectionKind.COMMUNICATION,
+    ),
     (r"escalad\w*|escalat\w*|escalader", SectionKind.ESCALATION),
-    (r"validat\w*|verif\w*|verify\w*|smoke tests?|health ?checks?|tests? post\w*",
-     SectionKind.VALIDATION),
-    (r"post-?mortem\w*|post-incident|retrospective|lessons? learn\w*|lecons?|retex",
-     SectionKind.PREVENTION),
-    (r"prevent\w*|prevention|preventive|ameliorations?|follow-?up|suivi|next steps|rca",
-     SectionKind.PREVENTION),
+    (
+        r"validat\w*|verif\w*|verify\w*|smoke tests?|health ?checks?|tests? post\w*",
+        SectionKind.VALIDATION,
+    ),
+    (
+        r"post-?mortem\w*|post-incident|retrospective|lessons? learn\w*|lecons?|retex",
+        SectionKind.PREVENTION,
+    ),
+    (
+        r"prevent\w*|prevention|preventive|ameliorations?|follow-?up|suivi|next steps|rca",
+        SectionKind.PREVENTION,
+    ),
 )
 _SECTION_RES: Final = tuple(
     (re.compile(rf"(?:^|\b){pattern}(?:\b|$)"), kind) for pattern, kind in SECTION_SYNONYMS
@@ -134,26 +146,41 @@ def section_kind(label: str) -> SectionKind | None:
 # Document parts: headings that are not procedures (at document level only).
 DOCUMENT_PARTS: Final[tuple[tuple[str, str], ...]] = (
     (r"table des matieres|sommaire|table of contents|contents|toc|topics", "toc"),
-    (r"classification|niveaux? de (?:severite|criticite|gravite|priorite)|severity levels?|"
-     r"severites?|priorites?|criticite", "classification"),
-    (r"contacts?|escalade contacts|qui appeler|who to call|on-?call|astreinte|annuaire",
-     "contacts"),
-    (r"niveaux d'escalade|escalation (?:levels|path|policy|matrix)|matrice d'escalade",
-     "contacts"),
+    (
+        r"classification|niveaux? de (?:severite|criticite|gravite|priorite)|severity levels?|"
+        r"severites?|priorites?|criticite",
+        "classification",
+    ),
+    (
+        r"contacts?|escalade contacts|qui appeler|who to call|on-?call|astreinte|annuaire",
+        "contacts",
+    ),
+    (r"niveaux d'escalade|escalation (?:levels|path|policy|matrix)|matrice d'escalade", "contacts"),
     (r"check-?lists?", "checklist"),
     (r"verification post-incident|post-incident checklist", "checklist"),
-    (r"success metrics|metriques|metrics|kpis?|indicateurs de succes|objectifs de service",
-     "metrics"),
-    (r"references?(?: utiles)?|ressources|resources|liens(?: utiles)?|useful links|links|"
-     r"dashboards?|documentation|further reading|additional reading|see also|voir aussi",
-     "links"),
-    (r"commandes? (?:utiles|rapides)|memo|cheat ?sheet|quick commands|useful commands|"
-     r"commandes utiles memo", "commands"),
-    (r"version|changelog|historique|history|revision\w*|metadata|metadonnees|a propos|about",
-     "metadata"),
-    (r"objectifs?|purpose|audience|scope|perimetre|vue d'ensemble|overview|introduction|"
-     r"contexte|context|prerequis|prerequisites|glossaire|glossary|annexes?|appendix",
-     "overview"),
+    (
+        r"success metrics|metriques|metrics|kpis?|indicateurs de succes|objectifs de service",
+        "metrics",
+    ),
+    (
+        r"references?(?: utiles)?|ressources|resources|liens(?: utiles)?|useful links|links|"
+        r"dashboards?|documentation|further reading|additional reading|see also|voir aussi",
+        "links",
+    ),
+    (
+        r"commandes? (?:utiles|rapides)|memo|cheat ?sheet|quick commands|useful commands|"
+        r"commandes utiles memo",
+        "commands",
+    ),
+    (
+        r"version|changelog|historique|history|revision\w*|metadata|metadonnees|a propos|about",
+        "metadata",
+    ),
+    (
+        r"objectifs?|purpose|audience|scope|perimetre|vue d'ensemble|overview|introduction|"
+        r"contexte|context|prerequis|prerequisites|glossaire|glossary|annexes?|appendix",
+        "overview",
+    ),
     (r"templates?|modeles?", "templates"),
 )
 _PART_RES: Final = tuple(
@@ -200,19 +227,45 @@ ALERT_NAME = re.compile(r"^[\"'`]?[A-Za-z][a-z0-9]+(?:[A-Z0-9]+[a-z0-9]*){2,}[\"
 
 SEVERITY_LABEL = re.compile(r"\b(P[0-5]|SEV[- ]?[0-5]|S[0-4])\b", re.IGNORECASE)
 LEVEL_WORDS: Final[dict[str, Level]] = {
-    "critical": Level.CRITICAL, "critique": Level.CRITICAL, "critiques": Level.CRITICAL,
-    "blocker": Level.CRITICAL, "bloquant": Level.CRITICAL, "emergency": Level.CRITICAL,
-    "urgent": Level.CRITICAL, "urgence": Level.CRITICAL, "fatal": Level.CRITICAL,
-    "major": Level.MAJOR, "majeur": Level.MAJOR, "majeurs": Level.MAJOR, "high": Level.MAJOR,
-    "haute": Level.MAJOR, "elevee": Level.MAJOR, "error": Level.MAJOR, "important": Level.MAJOR,
-    "minor": Level.MINOR, "mineur": Level.MINOR, "mineurs": Level.MINOR, "medium": Level.MINOR,
-    "moyen": Level.MINOR, "moyenne": Level.MINOR, "low": Level.MINOR, "faible": Level.MINOR,
-    "basse": Level.MINOR, "warning": Level.MINOR, "info": Level.MINOR, "cosmetic": Level.MINOR,
+    "critical": Level.CRITICAL,
+    "critique": Level.CRITICAL,
+    "critiques": Level.CRITICAL,
+    "blocker": Level.CRITICAL,
+    "bloquant": Level.CRITICAL,
+    "emergency": Level.CRITICAL,
+    "urgent": Level.CRITICAL,
+    "urgence": Level.CRITICAL,
+    "fatal": Level.CRITICAL,
+    "major": Level.MAJOR,
+    "majeur": Level.MAJOR,
+    "majeurs": Level.MAJOR,
+    "high": Level.MAJOR,
+    "haute": Level.MAJOR,
+    "elevee": Level.MAJOR,
+    "error": Level.MAJOR,
+    "important": Level.MAJOR,
+    "minor": Level.MINOR,
+    "mineur": Level.MINOR,
+    "mineurs": Level.MINOR,
+    "medium": Level.MINOR,
+    "moyen": Level.MINOR,
+    "moyenne": Level.MINOR,
+    "low": Level.MINOR,
+    "faible": Level.MINOR,
+    "basse": Level.MINOR,
+    "warning": Level.MINOR,
+    "info": Level.MINOR,
+    "cosmetic": Level.MINOR,
 }
 MARKER_LEVELS: Final[dict[str, Level]] = {
-    "🔴": Level.CRITICAL, "🟥": Level.CRITICAL, "🚨": Level.CRITICAL,
-    "🟠": Level.MAJOR, "🟧": Level.MAJOR,
-    "🟡": Level.MINOR, "🟨": Level.MINOR, "🟢": Level.MINOR,
+    "🔴": Level.CRITICAL,
+    "🟥": Level.CRITICAL,
+    "🚨": Level.CRITICAL,
+    "🟠": Level.MAJOR,
+    "🟧": Level.MAJOR,
+    "🟡": Level.MINOR,
+    "🟨": Level.MINOR,
+    "🟢": Level.MINOR,
 }
 
 
@@ -222,11 +275,33 @@ def level_for_rank(rank: int) -> Level:
 
 
 _UNITS: Final[dict[str, int]] = {
-    "s": 0, "sec": 0, "secondes": 0, "seconds": 0,
-    "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1, "mn": 1,
-    "h": 60, "hr": 60, "hrs": 60, "heure": 60, "heures": 60, "hour": 60, "hours": 60,
-    "j": 1440, "jour": 1440, "jours": 1440, "d": 1440, "day": 1440, "days": 1440,
-    "semaine": 10080, "semaines": 10080, "week": 10080, "weeks": 10080,
+    "s": 0,
+    "sec": 0,
+    "secondes": 0,
+    "seconds": 0,
+    "m": 1,
+    "min": 1,
+    "mins": 1,
+    "minute": 1,
+    "minutes": 1,
+    "mn": 1,
+    "h": 60,
+    "hr": 60,
+    "hrs": 60,
+    "heure": 60,
+    "heures": 60,
+    "hour": 60,
+    "hours": 60,
+    "j": 1440,
+    "jour": 1440,
+    "jours": 1440,
+    "d": 1440,
+    "day": 1440,
+    "days": 1440,
+    "semaine": 10080,
+    "semaines": 10080,
+    "week": 10080,
+    "weeks": 10080,
 }
 DURATION = re.compile(
     r"(?P<lo>\d+(?:[.,]\d+)?)\s*(?:(?P<lounit>[a-z]+)\s*)?(?:-|–|à|to|a)\s*"
@@ -239,7 +314,10 @@ DURATION = re.compile(
 
 
 def duration_minutes(text: str) -> tuple[int, int] | None:
-    """The first duration or range in `text`, in minutes: "2-3 minutes" → (2, 3), "<1 jour" → (1440, 1440)."""
+    """The first duration or range in `text`, in minutes.
+
+    "2-3 minutes" gives (2, 3); "<1 jour" gives (1440, 1440); no duration gives None.
+    """
     match = DURATION.search(fold_accents(text).lower())
     if match is None:
         return None
@@ -283,7 +361,7 @@ ENGLISH_WORDS: Final = frozenset(
 
 
 def language_of(text: str) -> str:
-    """"fr" or "en", by counting common words (accents folded: 000 is French without accents)."""
+    """ "fr" or "en", by counting common words (accents folded: 000 is French without accents)."""
     words = re.findall(r"[a-z']+", fold_accents(text).lower())
     french = sum(1 for w in words if w in FRENCH_WORDS)
     english = sum(1 for w in words if w in ENGLISH_WORDS)

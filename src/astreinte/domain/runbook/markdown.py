@@ -167,8 +167,9 @@ def _fences(tokens: list[Token]) -> list[Fence]:
         lang = token.info.strip().split()[0] if token.info.strip() else None
         # A fence's content starts on the line after its opening marker; an indented block at once.
         first = token.map[0] + (2 if token.type == "fence" else 1)
-        found.append(Fence(lang=lang, content=token.content, first_line=first,
-                           last_line=token.map[1]))
+        found.append(
+            Fence(lang=lang, content=token.content, first_line=first, last_line=token.map[1])
+        )
     return found
 
 
@@ -181,12 +182,24 @@ def _unit(tokens: list[Token], lines: list[str]) -> Unit | None:
     if not head.map:
         return None
     kind = {
-        "paragraph_open": "paragraph", "fence": "fence", "code_block": "fence",
-        "table_open": "table", "blockquote_open": "blockquote", "html_block": "html", "hr": "hr",
+        "paragraph_open": "paragraph",
+        "fence": "fence",
+        "code_block": "fence",
+        "table_open": "table",
+        "blockquote_open": "blockquote",
+        "html_block": "html",
+        "hr": "hr",
     }.get(head.type, "other")
     source = _source(lines, head)
-    unit = Unit(kind=kind, start=head.map[0] + 1, end=head.map[1], source=source,
-                text=_inline_text(tokens), fences=_fences(tokens), links=_links(tokens))
+    unit = Unit(
+        kind=kind,
+        start=head.map[0] + 1,
+        end=head.map[1],
+        source=source,
+        text=_inline_text(tokens),
+        fences=_fences(tokens),
+        links=_links(tokens),
+    )
     if kind == "html":
         unit.text = re.sub(r"<[^>]+>", " ", head.content).strip()
     if kind == "table":
@@ -218,9 +231,16 @@ def _list_items(tokens: list[Token], lines: list[str]) -> list[Unit]:
             source = _source(lines, token)
             first_line = _LIST_MARKER.sub("", source.split("\n", 1)[0], count=1)
             checkbox_match = _CHECKBOX.match(first_line)
-            unit = Unit(kind="item", start=token.map[0] + 1, end=token.map[1], source=source,
-                        text=_CHECKBOX.sub("", _inline_text(body), count=1), ordered=ordered,
-                        fences=_fences(body), links=_links(body))
+            unit = Unit(
+                kind="item",
+                start=token.map[0] + 1,
+                end=token.map[1],
+                source=source,
+                text=_CHECKBOX.sub("", _inline_text(body), count=1),
+                ordered=ordered,
+                fences=_fences(body),
+                links=_links(body),
+            )
             if checkbox_match:
                 unit.checkbox = checkbox_match.group(1) != " "
                 first_line = first_line[checkbox_match.end() :]

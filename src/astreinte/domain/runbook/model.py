@@ -1,7 +1,7 @@
-"""The runbook as an on-call engineer reads it: procedures, sections, commands, contacts, checklists.
+"""The runbook as an on-call engineer reads it: procedures, sections, commands, contacts.
 
-Every value is a frozen dataclass so that the parser, the storage mapping and the interfaces share one
-vocabulary, and nothing downstream can mutate what was parsed.
+Every value is a frozen dataclass so that the parser, the storage mapping and the interfaces share
+one vocabulary, and nothing downstream can mutate what was parsed.
 """
 
 from __future__ import annotations
@@ -115,7 +115,10 @@ class Section:
     @property
     def commands(self) -> tuple[CodeLine, ...]:
         return tuple(
-            line for block in self.code_blocks for line in block.lines if line.assessment is not None
+            line
+            for block in self.code_blocks
+            for line in block.lines
+            if line.assessment is not None
         )
 
 
@@ -170,7 +173,7 @@ class SeverityLevel:
 
 @dataclass(frozen=True, slots=True)
 class EscalationContact:
-    """One contact of an escalation tier; `placeholder` flags "À définir", "+33 X XX…" and the like."""
+    """One contact of an escalation tier; `placeholder` flags "À définir", "+33 X XX…" and such."""
 
     tier: int
     role: str

@@ -105,14 +105,21 @@ class _Reader:
         top = self._top(tree)
         read_part(self.parts, "metadata", Node(title="", level=0, line=1, units=tree.units))
         if top is not tree:
-            read_part(self.parts, "metadata", Node(title="", level=0, line=top.line,
-                                                   units=top.units))
+            read_part(
+                self.parts, "metadata", Node(title="", level=0, line=top.line, units=top.units)
+            )
         for key, value in fields.items():
             self.parts.metadata.setdefault(key, value)
         self._scale_first(top)
         if top.level == 0:
-            top = Node(title=title, level=0, line=top.line, units=top.units,
-                       children=top.children, end=top.end)
+            top = Node(
+                title=title,
+                level=0,
+                line=top.line,
+                units=top.units,
+                children=top.children,
+                end=top.end,
+            )
         if _role(top, group_hint=False) == "procedure":
             self._procedure(top, _Inherited())
         else:
@@ -121,8 +128,11 @@ class _Reader:
             self._whole_document(top, title)
         if not self.procedures:
             self.diagnostics.append(
-                Diagnostic(0, "no procedure found: no heading names an incident or an operation, "
-                              "and none holds symptoms, diagnosis or mitigation sections")
+                Diagnostic(
+                    0,
+                    "no procedure found: no heading names an incident or an operation, "
+                    "and none holds symptoms, diagnosis or mitigation sections",
+                )
             )
         self._diagnose_headings(tree)
         self._document_wide(tree)
@@ -151,8 +161,13 @@ class _Reader:
             return fields["title"]
         # A document that opens on a heading is titled by it, unless it names a section.
         first = tree.children[0] if tree.children else None
-        if (first is not None and first.line <= 3 and strip_decorations(first.title)
-                and section_kind(first.title) is None and not lexicon.document_part(first.title)):
+        if (
+            first is not None
+            and first.line <= 3
+            and strip_decorations(first.title)
+            and section_kind(first.title) is None
+            and not lexicon.document_part(first.title)
+        ):
             return strip_decorations(first.title)
         stem = PurePath(self.source).name.split(".")[0]
         return re.sub(r"[_-]+", " ", stem).strip() or self.source
@@ -188,9 +203,12 @@ class _Reader:
         for row in rows[1:]:
             if not row:
                 continue
-            cells = [f"{rows[0][i] if i < len(rows[0]) else ''}: {cell}"
-                     if re.search(r"respon|repon|resol|delai|sla", header[i] if i < len(header)
-                                  else "") else cell for i, cell in enumerate(row)]
+            cells = [
+                f"{rows[0][i] if i < len(rows[0]) else ''}: {cell}"
+                if re.search(r"respon|repon|resol|delai|sla", header[i] if i < len(header) else "")
+                else cell
+                for i, cell in enumerate(row)
+            ]
             self._scale_entry(row[0], "\n".join(cells[1:]), line)
 
     def _scale_entry(self, title: str, text: str, line: int) -> None:
@@ -208,10 +226,12 @@ class _Reader:
             level=level or lexicon.level_for_rank(rank),
             rank=rank,
             name=name or (existing.name if existing else ""),
-            response_minutes=response if response is not None else (
-                existing.response_minutes if existing else None),
-            resolution_minutes=resolution if resolution is not None else (
-                existing.resolution_minutes if existing else None),
+            response_minutes=response
+            if response is not None
+            else (existing.response_minutes if existing else None),
+            resolution_minutes=resolution
+            if resolution is not None
+            else (existing.resolution_minutes if existing else None),
         )
         del line
 
@@ -241,8 +261,11 @@ class _Reader:
             if role == "procedure":
                 self._procedure(child, inherited)
             elif role == "group":
-                self._walk(child, self._inherit(child, inherited),
-                           group_hint=bool(lexicon.GROUP_TITLE.search(fold(child.title))))
+                self._walk(
+                    child,
+                    self._inherit(child, inherited),
+                    group_hint=bool(lexicon.GROUP_TITLE.search(fold(child.title))),
+                )
             else:
                 self._loose(child)
                 self._walk(child, inherited, group_hint=False)
@@ -257,9 +280,8 @@ class _Reader:
             source="parent" if label else inherited.source,
             response=response if response is not None else inherited.response,
             resolution=resolution if resolution is not None else inherited.resolution,
-            operations=inherited.operations or bool(
-                lexicon.OPERATION_TITLE.search(folded) and not _incident_title(group.title)
-            ),
+            operations=inherited.operations
+            or bool(lexicon.OPERATION_TITLE.search(folded) and not _incident_title(group.title)),
             title=strip_decorations(group.title),
         )
 
@@ -282,8 +304,14 @@ class _Reader:
         steps = sum(1 for u in units if u.kind in {"item", "fence"})
         if steps < 2:
             return
-        node = Node(title=title, level=top.level, line=top.line, units=top.units,
-                    children=top.children, end=top.end)
+        node = Node(
+            title=title,
+            level=top.level,
+            line=top.line,
+            units=top.units,
+            children=top.children,
+            end=top.end,
+        )
         self.parts.command_blocks.clear()  # the procedure owns the code it holds now
         self._procedure(node, _Inherited())
 
@@ -310,8 +338,9 @@ class _Reader:
         resolution = inherited.resolution if inherited.resolution is not None else resolution
         kind = ProcedureKind.INCIDENT
         if (inherited.operations or lexicon.OPERATION_TITLE.search(fold(raw))) and not (
-            _incident_title(raw) or severity is not None or any(
-                s.kind is SectionKind.SYMPTOMS for s in sections)
+            _incident_title(raw)
+            or severity is not None
+            or any(s.kind is SectionKind.SYMPTOMS for s in sections)
         ):
             kind = ProcedureKind.OPERATION
         procedure = Procedure(
@@ -344,14 +373,16 @@ class _Reader:
                 current.append(unit.text.split("\n", 1)[0].strip())
                 continue
             if current:
-                self.checklists.append(Checklist(title=f"{title} — {label}".rstrip(" —"),
-                                                 items=tuple(current)))
+                self.checklists.append(
+                    Checklist(title=f"{title} — {label}".rstrip(" —"), items=tuple(current))
+                )
                 current = []
             if unit.label:
                 label = unit.label
         if current:
-            self.checklists.append(Checklist(title=f"{title} — {label}".rstrip(" —"),
-                                             items=tuple(current)))
+            self.checklists.append(
+                Checklist(title=f"{title} — {label}".rstrip(" —"), items=tuple(current))
+            )
 
     def _procedure_id(self, title: str) -> str:
         match = _ID.search(title)
@@ -397,8 +428,10 @@ def _explicit_procedure(title: str) -> bool:
     return bool(
         _ID.search(title)
         or lexicon.ALERT_NAME.match(strip_decorations(title))
-        or re.match(r"^(?:incident|scenario|alerte?(?: name)?)\s*(?:\d+\s*)?:|^(?:incident|scenario)\s+\d",
-                    lexicon.fold_accents(strip_decorations(title)).lower())
+        or re.match(
+            r"^(?:incident|scenario|alerte?(?: name)?)\s*(?:\d+\s*)?:|^(?:incident|scenario)\s+\d",
+            lexicon.fold_accents(strip_decorations(title)).lower(),
+        )
     )
 
 
@@ -413,24 +446,28 @@ def _incident_title(title: str) -> bool:
 
 def _typed_children(node: Node) -> int:
     kinds = {
-        kind for child in node.children
+        kind
+        for child in node.children
         if (kind := section_kind(child.title)) is not None
         and not lexicon.document_part(child.title)
     }
     kinds |= {
-        kind for unit in node.units
-        if unit.label and (kind := section_kind(unit.label)) is not None
+        kind
+        for unit in node.units
+        if unit.label
+        and (kind := section_kind(unit.label)) is not None
         and unit.kind == "paragraph"
     }
     return len(kinds)
 
 
 def _role(node: Node, *, group_hint: bool) -> str:
-    """"procedure", "group" or "none" for a heading met outside any procedure."""
+    """ "procedure", "group" or "none" for a heading met outside any procedure."""
     typed = _typed_children(node)
     hint = bool(lexicon.GROUP_TITLE.search(fold(node.title)))
     procedures = [
-        child for child in node.children
+        child
+        for child in node.children
         if section_kind(child.title) is None
         and (lexicon.document_part(child.title) is None or _explicit_procedure(child.title))
         and _role(child, group_hint=hint) != "none"
@@ -471,14 +508,16 @@ def _sections(node: Node) -> list[Section]:
         if draft.lead and not draft.texts and not draft.blocks:
             continue
         kind = draft.kind
-        sections.append(Section(
-            kind=kind,
-            title=draft.title,
-            text="\n".join(t for t in draft.texts if t).strip(),
-            line=draft.line,
-            code_blocks=tuple(draft.blocks),
-            branches=tuple(dict.fromkeys(draft.branches)),
-        ))
+        sections.append(
+            Section(
+                kind=kind,
+                title=draft.title,
+                text="\n".join(t for t in draft.texts if t).strip(),
+                line=draft.line,
+                code_blocks=tuple(draft.blocks),
+                branches=tuple(dict.fromkeys(draft.branches)),
+            )
+        )
     return sections
 
 
@@ -544,7 +583,9 @@ def _add_content(draft: _Draft, unit: Unit, *, skip_label: bool = False) -> None
         marker = "- [x] " if unit.checkbox else "- [ ] " if unit.checkbox is False else "- "
         text = marker + (unit.rest if skip_label else text)
         if _BRANCH.match(fold(unit.text)):  # "1. Si le prestataire est en panne : …"
-            draft.branches.append(re.split(r"[:,]", unit.text.split("\n", 1)[0], maxsplit=1)[0].strip()[:80])
+            draft.branches.append(
+                re.split(r"[:,]", unit.text.split("\n", 1)[0], maxsplit=1)[0].strip()[:80]
+            )
     elif unit.kind == "table":
         text = "\n".join(" | ".join(row) for row in unit.rows)
     if text.strip():
@@ -562,8 +603,9 @@ def _code_block(fence: object) -> CodeBlock:
 
     assert isinstance(fence, Fence)
     lines = split_block(fence.content, lang=fence.lang, first_line=fence.first_line)
-    return CodeBlock(lang=fence.lang, line_start=fence.first_line - 1, line_end=fence.last_line,
-                     lines=lines)
+    return CodeBlock(
+        lang=fence.lang, line_start=fence.first_line - 1, line_end=fence.last_line, lines=lines
+    )
 
 
 # -- procedure details ---------------------------------------------------------------------------
@@ -597,11 +639,16 @@ def _severity_label_re_sub(title: str, label: str) -> str:
 
 
 _RESPONSE = re.compile(
-    r"(?:r[ée]ponse|response|prise en charge|acknowledge?\w*|ack|respond)\w*\s*(?:time)?\s*[:<≤]*\s*"
-    r"(?P<value>[^|,;\n)]*)", re.IGNORECASE)
+    r"(?:r[ée]ponse|response|prise en charge|acknowledge?\w*|ack|respond)\w*"
+    r"\s*(?:time)?\s*[:<≤]*\s*"
+    r"(?P<value>[^|,;\n)]*)",
+    re.IGNORECASE,
+)
 _RESOLUTION = re.compile(
     r"(?:r[ée]solution|resolve|resolution time|time to resolve|fix)\w*\s*[:<≤]*\s*"
-    r"(?P<value>[^|,;\n)]*)", re.IGNORECASE)
+    r"(?P<value>[^|,;\n)]*)",
+    re.IGNORECASE,
+)
 
 
 def _sla(text: str) -> tuple[int | None, int | None]:
@@ -619,9 +666,10 @@ def _sla(text: str) -> tuple[int | None, int | None]:
 
 
 def _estimates(node: Node) -> list[EstimatedTime]:
-    """Time boxes of the procedure: "⏱️ **Temps estimé:** 2-3 minutes", "Résolution Timeline" items."""
+    """Time boxes: "⏱️ **Temps estimé:** 2-3 minutes", and the items of a "… Timeline" list."""
     spans = [
-        (child.line, child.end) for child in _descendants(node)
+        (child.line, child.end)
+        for child in _descendants(node)
         if re.search(r"\b(?:timeline|delais?|temps|durees?|estimat\w*)\b", fold(child.title))
     ]
 
@@ -638,8 +686,9 @@ def _estimates(node: Node) -> list[EstimatedTime]:
         for raw in candidates:
             span = lexicon.duration_minutes(raw)
             if span is not None:
-                estimates.append(EstimatedTime(raw=raw.strip(), min_minutes=span[0],
-                                               max_minutes=span[1]))
+                estimates.append(
+                    EstimatedTime(raw=raw.strip(), min_minutes=span[0], max_minutes=span[1])
+                )
     return estimates
 
 
@@ -692,4 +741,3 @@ def _slug(title: str) -> str:
     folded = lexicon.fold_accents(title).lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     return slug[:60].rstrip("-") or "procedure"
-

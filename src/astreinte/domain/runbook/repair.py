@@ -426,15 +426,16 @@ def _guess_run(text: str, start: int, end: int, codec: str, seen: frozenset[str]
             start,
             end,
             "\ufffd",
-            f"line {line}: {run!r} could not be decoded, replaced by U+FFFD",
+            f"line {line}: bytes {data.hex(' ')} could not be decoded, replaced by U+FFFD",
             1,
         )
     chosen = _choose(units, previous, seen)
     repaired = "".join(chosen)
     if "\ufffd" in chosen and len(repaired) == chosen.count("\ufffd"):
-        note = f"line {line}: {run!r} could not be restored, replaced by U+FFFD"
+        note = f"line {line}: bytes {data.hex(' ')} could not be restored, replaced by U+FFFD"
     else:
-        note = f"line {line}: {run!r} restored as {repaired!r} (guessed from context)"
+        # The note names the bytes, not the mojibake: no stored string may carry mojibake.
+        note = f"line {line}: bytes {data.hex(' ')} restored as {repaired!r} (guessed from context)"
     return _Fix(start, end, repaired, note, chosen.count("\ufffd"))
 
 

@@ -1,0 +1,52 @@
+"""What the commands of one invocation share: the settings, built once, and the database, opened
+(and migrated) on first use and closed when the command ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from astreinte.config import Settings, load_settings
+from astreinte.storage.db import make_engine, make_session_factory, migrate
+
+
+@dataclass
+class Runtime:
+    _settings: Settings | None = None
+    _engine: Engine | None = None
+    _sessions: sessionmaker[Session] | None = field(default=None)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    def sessions(self) -> sessionmaker[Session]:
+        """A session factory on a database at the latest schema."""
+        if self._sessions is None:
+            engine = make_engine(self.settings().database_url)
+            self._engine = engine
+            migrate(engine)
+            self._sessions = make_session_factory(engine)
+        return self._sessions
+
+    def session(self) -> Session:
+        return self.sessions()()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+
+
+def runtime(ctx: typer.Context) -> Runtime:
+    """The invocation's runtime, created by the root callback."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Runtime):
+        root.obj = Runtime()
+        root.call_on_close(root.obj.close)
+    return root.obj

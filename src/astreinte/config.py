@@ -1,0 +1,98 @@
+"""Settings: environment variables (`ASTREINTE_*`) over an optional `astreinte.toml` over defaults.
+
+Only the entry points (CLI, API, worker) build a `Settings`, once, with `load_settings()`; nothing
+reads configuration at import time.
+
+    database_url = "postgresql+psycopg://astreinte@db/astreinte"   # astreinte.toml
+    runbooks = ["docs/runbooks"]
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from astreinte.errors import InputError
+
+CONFIG_FILE = "astreinte.toml"
+
+
+def _default_database_url() -> str:
+    return "sqlite:///" + str(Path.cwd() / "astreinte.db")
+
+
+def config_path() -> Path:
+    """`$ASTREINTE_CONFIG` when set, else `astreinte.toml` in the working directory."""
+    return Path(os.environ.get("ASTREINTE_CONFIG", CONFIG_FILE))
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    """Top-level keys of `astreinte.toml`; later sections (services, probes…) are not read here."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # noqa: ARG002
+        # Unused: __call__ returns the whole mapping at once.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        try:
+            data = tomllib.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{self.path}: cannot be read ({exc}); fix or remove it") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(f"{self.path}: invalid TOML ({exc}); fix or remove it") from None
+        names = self.settings_cls.model_fields
+        values = {key: value for key, value in data.items() if key in names}
+        if isinstance(values.get("runbooks"), list):
+            # Folders in the file are relative to the file, not to wherever astreinte runs.
+            values["runbooks"] = [self.path.absolute().parent / str(p) for p in values["runbooks"]]
+        return values
+
+
+class Settings(BaseSettings):
+    """What the entry points need to wire astreinte together."""
+
+    model_config = SettingsConfigDict(env_prefix="ASTREINTE_", extra="ignore")
+
+    # A factory, so the default follows the working directory of the run, not of the import.
+    database_url: str = Field(default_factory=_default_database_url)
+    runbooks: list[Path] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+        file_secret_settings: PydanticBaseSettingsSource,  # noqa: ARG003
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _TomlSource(settings_cls, config_path())
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once; a bad value raises `InputError` naming the setting."""
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        raise InputError(
+            f"setting '{name}' is invalid ({first['msg']}); "
+            f"fix ASTREINTE_{name.upper()} or {config_path()}"
+        ) from None
+    return settings

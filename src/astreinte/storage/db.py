@@ -1,0 +1,133 @@
+"""Engine and sessions from a URL, the UTC datetime column type, and migrations.
+
+engine = make_engine("sqlite:///astreinte.db")
+migrate(engine)
+sessions = make_session_factory(engine)
+with sessions.begin() as session: ...
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import URL, DateTime, Engine, create_engine, event, make_url, text
+from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+from sqlalchemy.types import TypeDecorator
+
+from astreinte.errors import InputError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+# Any constant works; it only has to be the same for every astreinte process sharing a database.
+_MIGRATION_LOCK = 0x61737472
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware, in UTC.
+
+    SQLite keeps no offset, so values are written as naive UTC and tagged back on the way out.
+    A naive datetime is refused: its time zone would be a guess.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        del dialect
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_url(url: str | URL) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise InputError(
+            f"database URL '{url}' is not a valid SQLAlchemy URL; "
+            "set ASTREINTE_DATABASE_URL to e.g. sqlite:///astreinte.db"
+        ) from None
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for `url`; SQLite gets foreign keys on, WAL for files, one shared in-memory DB."""
+    parsed = parse_url(url)
+    kwargs: dict[str, Any] = {}
+    in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+    if in_memory:
+        # Each new connection to ":memory:" would be a new, empty database.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except NoSuchModuleError:
+        raise InputError(
+            f"database URL '{shown}': unknown database or driver '{parsed.drivername}'; "
+            "use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise InputError(
+            f"database URL '{shown}' needs the Python driver '{exc.name}'; install it "
+            "or use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, wal=not in_memory)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+        del record
+        cursor = dbapi_connection.cursor()
+        # SQLite ignores ON DELETE CASCADE unless each connection turns foreign keys on.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if wal:
+            # Readers (API, web) no longer block on the worker's writes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    # Values are read after commit (reports, rendering); expiring them would reload each one.
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped in the package; no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(target: str | URL | Engine) -> None:
+    """Bring the database at `target` to the latest schema (`alembic upgrade head`)."""
+    engine = target if isinstance(target, Engine) else make_engine(target)
+    try:
+        with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several processes may start at once; one migrates, the others wait then see head.
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if engine is not target:
+            engine.dispose()

@@ -1,0 +1,249 @@
+"""The catalogue's rows. They never leave `storage/`: `repo.py` maps them to and from the domain.
+
+A runbook owns everything below it; deleting a runbook row deletes the rest through
+`ON DELETE CASCADE`, so re-importing a file is "delete the old tree, insert the new one".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from astreinte.storage.db import UTCDateTime
+
+# Stable constraint names, so that later migrations can find and alter them on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ENUM = String(16)  # the values of a StrEnum of the domain model
+Json = dict[str, Any]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _runbook_fk() -> Mapped[str]:
+    return mapped_column(ForeignKey("runbooks.id", ondelete="CASCADE"), index=True)
+
+
+def _children(target: str) -> Any:
+    return relationship(
+        target, order_by=f"{target}.ordinal", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class RunbookRow(Base):
+    __tablename__ = "runbooks"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(Text)
+    encoding_repaired: Mapped[bool]
+    encoding_method: Mapped[str] = mapped_column(Text)
+    encoding_lossy: Mapped[list[str]] = mapped_column(JSON)
+    encoding_source_replacements: Mapped[int]
+    meta: Mapped[dict[str, str]] = mapped_column("metadata", JSON)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    severity_levels: Mapped[list[SeverityLevelRow]] = _children("SeverityLevelRow")
+    procedures: Mapped[list[ProcedureRow]] = _children("ProcedureRow")
+    command_blocks: Mapped[list[CodeBlockRow]] = _children("CodeBlockRow")
+    checklists: Mapped[list[ChecklistRow]] = _children("ChecklistRow")
+    escalation: Mapped[list[EscalationContactRow]] = _children("EscalationContactRow")
+    templates: Mapped[list[TemplateRow]] = _children("TemplateRow")
+    metrics: Mapped[list[MetricRow]] = _children("MetricRow")
+    links: Mapped[list[LinkRow]] = _children("LinkRow")
+    fallbacks: Mapped[list[FallbackRow]] = _children("FallbackRow")
+    diagnostics: Mapped[list[DiagnosticRow]] = _children("DiagnosticRow")
+
+
+class SeverityLevelRow(Base):
+    __tablename__ = "severity_levels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    label: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(ENUM)
+    rank: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    response_minutes: Mapped[int | None]
+    resolution_minutes: Mapped[int | None]
+
+
+class ProcedureRow(Base):
+    __tablename__ = "procedures"
+
+    # "<runbook id>/<procedure id from the parser>": unique across the catalogue.
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    key: Mapped[str] = mapped_column(Text)  # the parser's `Procedure.id`, unique within its runbook
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(ENUM)
+    severity: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(ENUM)
+    severity_source: Mapped[str | None] = mapped_column(Text)
+    marker: Mapped[str | None] = mapped_column(Text)
+    response_minutes: Mapped[int | None]
+    resolution_minutes: Mapped[int | None]
+    parent: Mapped[str | None] = mapped_column(Text)
+    line_start: Mapped[int]
+    line_end: Mapped[int]
+    estimated_times: Mapped[list[Json]] = mapped_column(JSON)
+    backup_verdict: Mapped[str | None] = mapped_column(ENUM)
+    backup_reason: Mapped[str | None] = mapped_column(Text)
+    backup_conditions: Mapped[list[str] | None] = mapped_column(JSON)
+
+    sections: Mapped[list[SectionRow]] = _children("SectionRow")
+
+
+class SectionRow(Base):
+    __tablename__ = "sections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    procedure_id: Mapped[str] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int]
+    kind: Mapped[str] = mapped_column(ENUM)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    line: Mapped[int]
+    branches: Mapped[list[str]] = mapped_column(JSON)
+
+    code_blocks: Mapped[list[CodeBlockRow]] = _children("CodeBlockRow")
+
+
+class CodeBlockRow(Base):
+    """A fenced block, either in a section or, with `runbook_id` set, a document-level memo."""
+
+    __tablename__ = "code_blocks"
+    __table_args__ = (
+        CheckConstraint("(runbook_id IS NULL) <> (section_id IS NULL)", name="one_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str | None] = mapped_column(
+        ForeignKey("runbooks.id", ondelete="CASCADE"), index=True
+    )
+    section_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int]
+    lang: Mapped[str | None] = mapped_column(Text)
+    line_start: Mapped[int]
+    line_end: Mapped[int]
+
+    lines: Mapped[list[CodeLineRow]] = _children("CodeLineRow")
+
+
+class CodeLineRow(Base):
+    """One logical line of a block; `risk` is set exactly when the line was assessed."""
+
+    __tablename__ = "code_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_id: Mapped[int] = mapped_column(
+        ForeignKey("code_blocks.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    line_no: Mapped[int]
+    line_end: Mapped[int]
+    kind: Mapped[str] = mapped_column(ENUM)
+    risk: Mapped[str | None] = mapped_column(ENUM)
+    sensitive: Mapped[bool | None]
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class ChecklistRow(Base):
+    __tablename__ = "checklists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    title: Mapped[str] = mapped_column(Text)
+    items: Mapped[list[str]] = mapped_column(JSON)
+    line: Mapped[int]
+
+
+class EscalationContactRow(Base):
+    __tablename__ = "escalation_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    tier: Mapped[int]
+    role: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(Text)
+    response_minutes: Mapped[int | None]
+    placeholder: Mapped[bool]
+    condition: Mapped[str | None] = mapped_column(Text)
+
+
+class TemplateRow(Base):
+    __tablename__ = "templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    kind: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    line: Mapped[int]
+
+
+class MetricRow(Base):
+    __tablename__ = "metrics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    current: Mapped[str | None] = mapped_column(Text)
+
+
+class LinkRow(Base):
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    line: Mapped[int]
+
+
+class FallbackRow(Base):
+    __tablename__ = "fallbacks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    primary: Mapped[str] = mapped_column(Text)
+    fallbacks: Mapped[list[str]] = mapped_column(JSON)
+
+
+class DiagnosticRow(Base):
+    __tablename__ = "diagnostics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    line: Mapped[int]
+    message: Mapped[str] = mapped_column(Text)
