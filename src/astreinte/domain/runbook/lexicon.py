@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 from astreinte.domain.runbook.model import Level, SectionKind
@@ -40,6 +41,7 @@ def strip_decorations(text: str) -> str:
     return re.sub(r"\s+", " ", cleaned).strip(" :")
 
 
+@lru_cache(maxsize=8192)  # headings and labels repeat across a catalogue
 def fold(text: str) -> str:
     """Accent- and case-insensitive form of a label, numbering and decorations removed."""
     text = strip_decorations(text)
@@ -122,6 +124,7 @@ GENERIC_STEPS = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)  # headings and labels repeat across a catalogue
 def section_kind(label: str) -> SectionKind | None:
     """The canonical section a label names, or None when it names none."""
     folded = fold(label)
@@ -188,6 +191,7 @@ _PART_RES: Final = tuple(
 )
 
 
+@lru_cache(maxsize=8192)  # headings and labels repeat across a catalogue
 def document_part(label: str) -> str | None:
     """The kind of document part a heading names ("contacts", "checklist", …), or None."""
     folded = fold(label)
