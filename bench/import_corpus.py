@@ -21,6 +21,8 @@ from astreinte.services.catalogue import import_paths
 from astreinte.storage.db import make_engine, make_session_factory, migrate
 
 SHARED = Path(os.environ.get("ASTREINTE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+if not (SHARED / "seeds").is_dir():
+    SHARED = Path("/work/shared")
 
 
 def corpus() -> list[Path]:

@@ -1,7 +1,7 @@
 """Shared test fixtures: where the external corpora live.
 
 The corpora (seed runbooks, their inventory, public runbooks, alert formats, logs) stay outside the
-repository in ../shared and are read from there, never copied in.
+repository in a `shared/` folder beside it and are read from there, never copied in.
 """
 
 from __future__ import annotations
@@ -19,7 +19,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from astreinte.storage.db import make_engine, make_session_factory, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("ASTREINTE_SHARED", ROOT.parent / "shared")).resolve()
+
+
+def _find_shared() -> Path:
+    """ASTREINTE_SHARED, else the nearest `shared/` beside the checkout or one of its parents
+    (a CI clone may sit deeper than the working copy), else the workplace's /work/shared."""
+    if os.environ.get("ASTREINTE_SHARED"):
+        return Path(os.environ["ASTREINTE_SHARED"]).resolve()
+    for folder in ROOT.parents:
+        if (folder / "shared" / "seeds").is_dir():
+            return (folder / "shared").resolve()
+    return Path("/work/shared")
+
+
+SHARED = _find_shared()
 SEEDS = SHARED / "seeds"
 SPEC = SHARED / "spec"
 PUBLIC_RUNBOOKS = SHARED / "data" / "runbooks"
@@ -103,3 +116,14 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     migrate(engine)
     yield make_session_factory(engine)
     engine.dispose()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Without the corpora, half the tests would silently collect nothing: stop with the reason."""
+    del session
+    if not (SEEDS.is_dir() and SPEC.is_dir() and PUBLIC_RUNBOOKS.is_dir()):
+        pytest.exit(
+            f"the shared corpora are missing at {SHARED}; set ASTREINTE_SHARED to the folder "
+            "holding seeds/, spec/ and data/runbooks/",
+            returncode=1,
+        )
