@@ -40,7 +40,7 @@ from typing import Final, Literal
 from urllib.parse import unquote
 
 from astreinte.domain.runbook.lexicon import fold_accents
-from astreinte.domain.runbook.markdown import Node, front_matter, parse_tree
+from astreinte.domain.runbook.markdown import Node, parse_tree
 from astreinte.domain.runbook.model import (
     CodeBlock,
     CodeLine,
@@ -54,7 +54,6 @@ from astreinte.domain.runbook.model import (
     SectionKind,
 )
 from astreinte.domain.runbook.parse import parse
-from astreinte.domain.runbook.repair import decode, repair
 
 Severity = Literal["error", "warning", "note"]
 
@@ -111,16 +110,12 @@ def lint_source(
     existing = None
     if exists is not None:
         existing = frozenset(target for target in relative_targets(runbook) if exists(target))
-    if isinstance(data, bytes):
-        data = decode(data)[0]
-    text, _ = repair(data.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd"))
-    body, _ = front_matter(text)
     findings = lint(
         runbook,
         today=today,
         source_dir_files=existing,
         diagnostics=diagnostics,
-        text=body,
+        text=runbook.text,
     )
     return runbook, findings
 

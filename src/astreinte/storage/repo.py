@@ -291,6 +291,7 @@ def _runbook_row(
         title=runbook.title,
         content_sha256=content_sha,
         language=runbook.language,
+        text=runbook.text,
         encoding_repaired=runbook.encoding.repaired,
         encoding_method=runbook.encoding.method,
         encoding_lossy=list(runbook.encoding.lossy_segments),
@@ -465,6 +466,7 @@ def _runbook(row: RunbookRow) -> Runbook:
         command_blocks=tuple(_block(b) for b in row.command_blocks),
         metadata=dict(row.meta),
         language=row.language,
+        text=row.text,
     )
 
 

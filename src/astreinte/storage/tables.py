@@ -50,6 +50,7 @@ class RunbookRow(Base):
     title: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
     encoding_repaired: Mapped[bool]
     encoding_method: Mapped[str] = mapped_column(Text)
     encoding_lossy: Mapped[list[str]] = mapped_column(JSON)

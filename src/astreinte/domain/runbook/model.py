@@ -252,3 +252,4 @@ class Runbook:
     command_blocks: tuple[CodeBlock, ...] = ()  # document-level memo blocks
     metadata: dict[str, str] = field(default_factory=dict)
     language: str = "en"
+    text: str = ""  # the repaired Markdown, line numbers as in the file (front matter blanked)

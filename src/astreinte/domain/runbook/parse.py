@@ -151,6 +151,7 @@ class _Reader:
             command_blocks=tuple(self.parts.command_blocks),
             metadata=dict(self.parts.metadata),
             language=lexicon.language_of(self.text),
+            text=self.text,
         )
 
     def _title(self, tree: Node, fields: dict[str, str]) -> str:

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("language", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
         sa.Column("encoding_repaired", sa.Boolean(), nullable=False),
         sa.Column("encoding_method", sa.Text(), nullable=False),
         sa.Column("encoding_lossy", sa.JSON(), nullable=False),
