@@ -24,7 +24,7 @@ from astreinte.domain.runbook.document import (
     read_part,
 )
 from astreinte.domain.runbook.lexicon import fold, section_kind, strip_decorations
-from astreinte.domain.runbook.markdown import Node, Unit, front_matter, parse_tree
+from astreinte.domain.runbook.markdown import Fence, Node, Unit, front_matter, parse_tree
 from astreinte.domain.runbook.model import (
     Backup,
     BackupVerdict,
@@ -35,6 +35,7 @@ from astreinte.domain.runbook.model import (
     Level,
     Procedure,
     ProcedureKind,
+    Repair,
     Runbook,
     Section,
     SectionKind,
@@ -97,10 +98,7 @@ class _Reader:
         self.ids: set[str] = set()
 
     # -- the document ---------------------------------------------------------------------
-    def read(self, tree: Node, fields: dict[str, str], encoding: object) -> Runbook:
-        from astreinte.domain.runbook.model import Repair
-
-        assert isinstance(encoding, Repair)
+    def read(self, tree: Node, fields: dict[str, str], encoding: Repair) -> Runbook:
         title = self._title(tree, fields)
         top = self._top(tree)
         read_part(self.parts, "metadata", Node(title="", level=0, line=1, units=tree.units))
@@ -187,16 +185,16 @@ class _Reader:
             title = fold(node.title)
             if lexicon.document_part(node.title) == "classification":
                 for child in node.children:
-                    self._scale_entry(child.title, _node_text(child), child.line)
+                    self._scale_entry(child.title, _node_text(child))
                 for unit in node.units:
-                    self._scale_table(unit.rows, unit.start)
+                    self._scale_table(unit.rows)
             elif lexicon.GROUP_TITLE.search(title) or "procedure" in title:
                 label = _severity_label(node.title)
                 lead = " ".join(unit.text for unit in node.units[:2])
                 if label and _sla(lead) != (None, None):
-                    self._scale_entry(node.title, lead, node.line)
+                    self._scale_entry(node.title, lead)
 
-    def _scale_table(self, rows: list[list[str]], line: int) -> None:
+    def _scale_table(self, rows: list[list[str]]) -> None:
         """A severity table: the label in the first column, SLA columns found by their header."""
         if len(rows) < 2:
             return
@@ -210,9 +208,9 @@ class _Reader:
                 else cell
                 for i, cell in enumerate(row)
             ]
-            self._scale_entry(row[0], "\n".join(cells[1:]), line)
+            self._scale_entry(row[0], "\n".join(cells[1:]))
 
-    def _scale_entry(self, title: str, text: str, line: int) -> None:
+    def _scale_entry(self, title: str, text: str) -> None:
         label = _severity_label(title)
         if label is None:
             return
@@ -234,7 +232,6 @@ class _Reader:
             if resolution is not None
             else (existing.resolution_minutes if existing else None),
         )
-        del line
 
     def _rank(self, label: str) -> int:
         number = int(re.sub(r"\D", "", label) or 0)
@@ -321,7 +318,6 @@ class _Reader:
         title = strip_decorations(node.title) or "untitled"
         raw = node.title
         sections = _sections(node)
-        text = _node_text(node)
         severity, source = _own_severity(raw, node)
         if severity is None and inherited.severity is not None:
             severity, source = inherited.severity, inherited.source
@@ -363,7 +359,6 @@ class _Reader:
         )
         self.procedures.append(procedure)
         self._procedure_checklists(node, title)
-        del text
 
     def _procedure_checklists(self, node: Node, title: str) -> None:
         """Task lists inside a procedure ("Pré-requis" with `- [ ]` items) are checklists too."""
@@ -599,10 +594,7 @@ def _add_content(draft: _Draft, unit: Unit, *, skip_label: bool = False) -> None
                 draft.branches.append(comment)
 
 
-def _code_block(fence: object) -> CodeBlock:
-    from astreinte.domain.runbook.markdown import Fence
-
-    assert isinstance(fence, Fence)
+def _code_block(fence: Fence) -> CodeBlock:
     lines = split_block(fence.content, lang=fence.lang, first_line=fence.first_line)
     return CodeBlock(
         lang=fence.lang, line_start=fence.first_line - 1, line_end=fence.last_line, lines=lines
