@@ -117,6 +117,8 @@ def _metadata(parts: DocumentParts, units: list[Unit]) -> None:
 
 
 def _metadata_field(parts: DocumentParts, label: str, value: str) -> None:
+    """Store a known field under its canonical key (with `_iso` for a date written otherwise,
+    `_placeholder` for a stand-in); keep any other label as written, for the reader."""
     folded = fold(label) if not re.match(r"^v\d", label) else label.lower()
     for pattern, key in METADATA_KEYS:
         if re.fullmatch(pattern, folded) or re.match(rf"^(?:{pattern})\b", folded):
@@ -130,8 +132,8 @@ def _metadata_field(parts: DocumentParts, label: str, value: str) -> None:
                 parts.metadata.setdefault(f"{key}_iso", iso)
             if lexicon.is_placeholder(value):
                 parts.metadata.setdefault(f"{key}_placeholder", "true")
-            break
-    parts.metadata.setdefault(f"field:{strip_decorations(label)}", value)
+            return
+    parts.metadata.setdefault(strip_decorations(label), value)
 
 
 def parse_date(text: str) -> str | None:
