@@ -56,6 +56,7 @@ def _assess(command: str, sql: bool) -> Assessment:
     return summarise(verdicts)
 
 
+@lru_cache(maxsize=4096)  # pure, and called on every command line of every block
 def opens_sql_session(command: str) -> bool:
     """Whether the command opens an interactive SQL client (`psql $DB`, `railway connect`).
 
