@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from astreinte import __version__
-from astreinte.cli import lint, risk, runbooks
+from astreinte.cli import lint, match, risk, runbooks
 from astreinte.cli.runtime import runtime
 from astreinte.errors import AstreinteError
 
@@ -66,6 +66,7 @@ app.add_typer(runbooks.app, name="runbooks")
 app.command("import")(runbooks.import_runbooks)
 app.command("risk")(risk.risk)
 app.command("lint")(lint.lint_command)
+app.command("match")(match.match)
 
 
 def _version(value: bool) -> None:

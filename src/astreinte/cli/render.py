@@ -24,6 +24,7 @@ from astreinte.domain.runbook.model import (
     Section,
 )
 from astreinte.services.catalogue import FileImport, ImportReport, ImportStatus
+from astreinte.services.matching import MatchReport
 from astreinte.storage.repo import RunbookSummary, StoredRunbook
 
 Json = dict[str, object]
@@ -417,3 +418,50 @@ def assessments_table(items: Sequence[tuple[str, Assessment]]) -> RenderableType
             Text("; ".join(assessment.reasons)),
         )
     return table
+
+
+def match_json(report: MatchReport) -> Json:
+    body: Json = {
+        "query": report.query,
+        "results": [
+            {
+                "source": m.source,
+                "runbook_id": m.runbook_id,
+                "procedure_id": m.procedure_id,
+                "procedure_key": m.procedure_key,
+                "procedure": m.title,
+                "severity": m.severity,
+                "level": m.level.value if m.level else None,
+                "score": m.score,
+                "reasons": list(m.reasons),
+            }
+            for m in report.results
+        ],
+    }
+    if report.note:
+        body["note"] = report.note
+    return body
+
+
+def match_view(report: MatchReport) -> RenderableType:
+    table = Table(title=f"« {report.query} »", title_justify="left", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("procedure")
+    table.add_column("severity")
+    table.add_column("score", justify="right")
+    table.add_column("why")
+    for rank, m in enumerate(report.results, start=1):
+        severity = " ".join(x for x in (m.severity, m.level.value if m.level else None) if x)
+        table.add_row(
+            str(rank),
+            Text(f"{m.title}\n", style="bold") + Text(m.procedure_id, style="dim"),
+            severity or "–",
+            f"{m.score:.1f}",
+            "\n".join(m.reasons[:4]),
+        )
+    parts: list[RenderableType] = [table]
+    if not report.results:
+        parts = [Text(f"No procedure shares a term with « {report.query} ».", style="yellow")]
+    if report.note:
+        parts.append(Text(report.note, style="yellow"))
+    return Group(*parts)

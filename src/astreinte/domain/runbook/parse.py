@@ -52,6 +52,7 @@ _SEVERITY_FIELD = re.compile(
 _BRANCH = re.compile(
     r"^(?:si|if|option|cas|alternative|ou|or|sinon|else|when|quand|lorsque|en cas)\b", re.IGNORECASE
 )
+_ALERT_PREFIX = re.compile(r"^alerte?\s*name\s*:\s*", re.IGNORECASE)
 _ESTIMATE_LABEL = re.compile(r"^(?:temps|duree|estimated|estimation|eta|time to)", re.IGNORECASE)
 
 
@@ -315,7 +316,8 @@ class _Reader:
 
     # -- one procedure -------------------------------------------------------------------------
     def _procedure(self, node: Node, inherited: _Inherited) -> None:
-        title = strip_decorations(node.title) or "untitled"
+        # 'Alert Name: "KubeAPIDown"' is the alert KubeAPIDown.
+        title = _ALERT_PREFIX.sub("", strip_decorations(node.title)).strip("\"'` ") or "untitled"
         raw = node.title
         sections = _sections(node)
         severity, source = _own_severity(raw, node)

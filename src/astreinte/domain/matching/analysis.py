@@ -1,0 +1,572 @@
+"""Text analysis for matching: folding, tokens that keep identifiers, stems, and shared concepts.
+
+A runbook says "Redis down / Queue bloquée", an alert says "RedisDown", a log says
+`connect ECONNREFUSED 127.0.0.1:6379`, a user says "les emails n'arrivent plus". Each text becomes
+a bag of *terms*:
+
+- folded words (accents and case removed: 000 is French typed without accents), stemmed with the
+  French and the English Snowball stemmers both, since a line may mix the two languages;
+- identifiers kept whole *and* split (`redisConnected` → `redisconnected`, `redis`, `connected`;
+  `/persist-on-login` → itself, `persist`, `login`; `:5432` → `port:5432`);
+- concepts (`@database`, `@slow`, …) from a bilingual lexicon of incident vocabulary, so that
+  "base de données lente" and "database slow" share terms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Final
+
+import snowballstemmer
+
+_FRENCH = snowballstemmer.stemmer("french")
+_ENGLISH = snowballstemmer.stemmer("english")
+
+STOP_WORDS: Final = frozenset(
+    """
+    a an and are as at be been but by can do does for from has have how i if in into is it its
+    me my no not of on or our so than that the their then there these this to was we were what
+    when where which while who why will with you your yes all any some get got just very
+    au aux avec ce ces cet cette dans de des du elle en est et etre il ils je la le les leur
+    lui mais me meme mes moi mon ne nos notre nous on ou par pas plus pour qu que qui sa sans
+    se ses si son sont sur ta te tes toi ton tu un une vos votre vous y ca c d l n s t j qu'
+    depuis tres trop encore alors donc car ni toujours deja personne rien peut peuvent
+    pouvons faire fait quand comment pourquoi quoi nobody anyone someone can't cannot cant
+    """.split()
+)
+
+# Bilingual incident vocabulary: each concept and the words or phrases (folded) that name it.
+# Written from the seeds' and the public runbooks' vocabulary and from what users and monitoring
+# tools say; a phrase matches on word boundaries.
+CONCEPTS: Final[dict[str, tuple[str, ...]]] = {
+    "@database": (
+        "base de donnees",
+        "bdd",
+        "database",
+        "db",
+        "postgres",
+        "postgresql",
+        "pg",
+        "psql",
+        "mysql",
+        "mariadb",
+        "sql",
+        "supabase",
+        "5432",
+        "3306",
+        "pg_isready",
+        "requete",
+        "requetes",
+        "query",
+        "queries",
+        "dbconnected",
+    ),
+    "@cache": ("redis", "cache", "6379", "memcached", "redisconnected", "redis-cli"),
+    "@queue": (
+        "queue",
+        "queues",
+        "file d'attente",
+        "files d'attente",
+        "bullmq",
+        "bull",
+        "job",
+        "jobs",
+        "worker",
+        "workers",
+        "backlog",
+        "celery",
+        "kafka",
+        "consumer",
+        "lag",
+        "dlq",
+        "dead letter",
+        "messages en attente",
+        "tache",
+        "taches",
+    ),
+    "@disk": (
+        "disque",
+        "disk",
+        "espace disque",
+        "disk space",
+        "no space left",
+        "enospc",
+        "disque plein",
+        "disk full",
+        "full disk",
+        "volume",
+        "df -h",
+        "stockage",
+        "storage",
+        "filling up",
+        "inode",
+        "inodes",
+        "pvc",
+        "persistent volume",
+    ),
+    "@memory": (
+        "memoire",
+        "memory",
+        "ram",
+        "oom",
+        "out of memory",
+        "outofmemory",
+        "oomkilled",
+        "heap",
+        "fuite memoire",
+        "memory leak",
+        "leak",
+        "fuite",
+        "swap",
+    ),
+    "@slow": (
+        "lent",
+        "lente",
+        "lents",
+        "lenteur",
+        "lenteurs",
+        "slow",
+        "slowness",
+        "latency",
+        "latence",
+        "performance",
+        "perf",
+        "p95",
+        "p99",
+        "ttfb",
+        "temps de reponse",
+        "response time",
+        "timeout",
+        "timeouts",
+        "etimedout",
+        "degrade",
+        "degraded",
+        "rame",
+        "traine",
+    ),
+    "@auth": (
+        "connexion",
+        "se connecter",
+        "connecter",
+        "login",
+        "log in",
+        "sign in",
+        "signin",
+        "authentification",
+        "authentication",
+        "auth",
+        "oauth",
+        "jwt",
+        "token",
+        "tokens",
+        "mot de passe",
+        "password",
+        "credentials",
+        "identifiants",
+        "session",
+        "sessions",
+        "401",
+        "403",
+        "unauthorized",
+        "invalid token",
+        "linkedin",
+    ),
+    "@down": (
+        "down",
+        "panne",
+        "en panne",
+        "indisponible",
+        "inaccessible",
+        "unreachable",
+        "unavailable",
+        "ko",
+        "hors service",
+        "hors ligne",
+        "offline",
+        "crash",
+        "crashed",
+        "plante",
+        "tombe",
+        "coupe",
+        "outage",
+        "ne repond plus",
+        "not responding",
+        "ne repond pas",
+        "connection refused",
+        "econnrefused",
+        "refused",
+        "refuse",
+    ),
+    "@error": (
+        "erreur",
+        "erreurs",
+        "error",
+        "errors",
+        "500",
+        "5xx",
+        "exception",
+        "exceptions",
+        "echec",
+        "echoue",
+        "fail",
+        "failed",
+        "failing",
+        "failure",
+        "taux d'erreur",
+        "error rate",
+        "sentry",
+        "stack trace",
+        "bug",
+        "bugs",
+    ),
+    "@gateway": (
+        "502",
+        "503",
+        "504",
+        "bad gateway",
+        "gateway timeout",
+        "upstream",
+        "nginx",
+        "proxy",
+        "reverse proxy",
+        "load balancer",
+        "lb",
+        "haproxy",
+    ),
+    "@deploy": (
+        "deploiement",
+        "deploy",
+        "deployment",
+        "deployer",
+        "redeploy",
+        "release",
+        "mise en production",
+        "build",
+        "rollback",
+        "promote",
+        "git push",
+        "ci/cd",
+        "pipeline",
+        "version precedente",
+        "previous version",
+    ),
+    "@frontend": (
+        "frontend",
+        "front",
+        "site",
+        "page",
+        "pages",
+        "vercel",
+        "next.js",
+        "nextjs",
+        "navigateur",
+        "browser",
+        "ui",
+        "interface",
+        "page blanche",
+        "blank page",
+        "dashboard",
+    ),
+    "@backend": (
+        "backend",
+        "api",
+        "serveur",
+        "server",
+        "railway",
+        "nestjs",
+        "django",
+        "endpoint",
+        "/health",
+        "health",
+        "healthcheck",
+        "vps",
+        "container",
+        "containers",
+        "conteneur",
+        "conteneurs",
+        "docker",
+    ),
+    "@notify": (
+        "email",
+        "emails",
+        "e-mail",
+        "mail",
+        "mails",
+        "courriel",
+        "sms",
+        "twilio",
+        "sendgrid",
+        "notification",
+        "notifications",
+        "preavis",
+        "smtp",
+    ),
+    "@billing": (
+        "billing",
+        "facturation",
+        "facture",
+        "factures",
+        "invoice",
+        "invoices",
+        "paiement",
+        "paiements",
+        "payment",
+        "payments",
+        "stripe",
+        "abonnement",
+        "subscription",
+        "webhook",
+        "webhooks",
+    ),
+    "@ratelimit": (
+        "429",
+        "rate limit",
+        "rate limiting",
+        "rate-limit",
+        "ratelimit",
+        "too many requests",
+        "throttle",
+        "throttling",
+        "limite de debit",
+        "bloque",
+        "bloques",
+        "blocked",
+        "whitelist",
+    ),
+    "@quota": (
+        "quota",
+        "quotas",
+        "limit reached",
+        "limite atteinte",
+        "plan",
+        "indexation",
+        "indexing",
+        "limit",
+        "limite",
+    ),
+    "@load": (
+        "charge",
+        "load",
+        "load average",
+        "cpu",
+        "high load",
+        "surcharge",
+        "saturation",
+        "sature",
+        "saturated",
+        "overload",
+        "trafic",
+        "traffic",
+    ),
+    "@pool": (
+        "too many clients",
+        "too many connections",
+        "connection pool",
+        "pool",
+        "connexions",
+        "connections",
+        "max_connections",
+        "pool timeout",
+        "remaining connection slots",
+    ),
+    "@tls": (
+        "certificat",
+        "certificate",
+        "certificates",
+        "tls",
+        "ssl",
+        "x509",
+        "https",
+        "expire",
+        "expired",
+        "expiration",
+    ),
+    "@kubernetes": (
+        "kubernetes",
+        "k8s",
+        "kubectl",
+        "pod",
+        "pods",
+        "node",
+        "nodes",
+        "kubelet",
+        "deployment",
+        "statefulset",
+        "daemonset",
+        "crashloopbackoff",
+        "imagepullbackoff",
+        "namespace",
+        "oc",
+    ),
+    "@restart": (
+        "restart",
+        "restarts",
+        "redemarrer",
+        "redemarrage",
+        "reboot",
+        "crashloop",
+        "crash loop",
+        "restarting",
+        "redemarre",
+        "relancer",
+    ),
+    "@security": (
+        "securite",
+        "security",
+        "attaque",
+        "attack",
+        "intrusion",
+        "breach",
+        "compromis",
+        "compromised",
+        "fuite de donnees",
+        "data breach",
+        "malware",
+        "phishing",
+        "vulnerabilite",
+        "vulnerability",
+    ),
+    "@backup": (
+        "backup",
+        "backups",
+        "sauvegarde",
+        "sauvegardes",
+        "restore",
+        "restauration",
+        "restaurer",
+        "dump",
+        "pg_dump",
+        "pg_restore",
+        "corruption",
+        "corrompu",
+        "corrupted",
+        "panic",
+    ),
+    "@ai": (
+        "ia",
+        "ai",
+        "llm",
+        "gemini",
+        "openai",
+        "modele",
+        "model",
+        "confidence",
+        "confiance",
+        "resolution ia",
+    ),
+    "@dns": ("dns", "nslookup", "dig", "domaine", "domain", "resolution dns", "nxdomain"),
+    "@network": (
+        "reseau",
+        "network",
+        "firewall",
+        "pare-feu",
+        "ufw",
+        "iptables",
+        "port",
+        "ports",
+        "ping",
+        "ss -tlnp",
+    ),
+    "@etcd": ("etcd", "fsync", "wal", "raft", "leader"),
+    "@ceph": ("ceph", "rook", "osd", "mds", "mon", "rbd", "cephfs"),
+}
+
+_TOKEN = re.compile(
+    r"""(?:[a-z]+://[^\s'"`<>()]+)        # URLs stay whole
+      | :\d{2,5}\b                          # ports: ":5432"
+      | /?[a-z0-9_$@*][a-z0-9_$@*.:/'-]*   # words and identifiers, with their inner punctuation
+    """,
+    re.VERBOSE,
+)
+_PARTS = re.compile(r"[a-z0-9]+")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; apostrophes unified."""
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return text.lower().replace("’", "'").replace("`", " ")
+
+
+@lru_cache(maxsize=65536)
+def stems(word: str) -> tuple[str, ...]:
+    """The word's French and English stems (one when they agree); identifiers are kept as is."""
+    if not word.isalpha() or len(word) <= 3:
+        return (word,)
+    french, english = _FRENCH.stemWord(word), _ENGLISH.stemWord(word)
+    return (french,) if french == english else (french, english)
+
+
+def _camel_parts(raw: str) -> list[str]:
+    return [part.lower() for part in _CAMEL.findall(raw)]
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text, in order, with repeats (counts matter for ranking)."""
+    out: list[str] = []
+    # Identifiers written in camelCase lose their case when folded: split them first.
+    for raw in re.findall(r"[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+", text):
+        out.extend(part for part in _camel_parts(raw) if part not in STOP_WORDS)
+    folded = fold(text)
+    for raw in _TOKEN.findall(folded):
+        port = re.search(r":(\d{2,5})$", raw)
+        if port:  # "127.0.0.1:6379", ":5432": the port says which service refused
+            out.append("port:" + port.group(1))
+        token = raw.strip(".:'-/") if not raw.startswith("/") else raw.rstrip(".:'-/")
+        if not token or token in STOP_WORDS:
+            continue
+        if re.fullmatch(r"\d+(?:\.\d+){3}(?::\d+)?", token):
+            continue  # an IP address names no component; its port was kept above
+        parts = _PARTS.findall(token)
+        if len(parts) > 1 or token != (parts[0] if parts else ""):
+            out.append(token)  # the identifier whole: "/persist-on-login", "pg_isready"
+        for part in parts:
+            if part not in STOP_WORDS and len(part) > 1:
+                out.extend(stems(part))
+    out.extend(concepts(folded))
+    return out
+
+
+def _phrase_concepts() -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for concept, phrases in CONCEPTS.items():
+        for phrase in phrases:
+            table.setdefault(phrase, []).append(concept)
+    return {phrase: tuple(names) for phrase, names in table.items()}
+
+
+_PHRASE_CONCEPTS: Final = _phrase_concepts()
+# One alternation, longest phrases first, scanned once per text: "disk full" wins over "disk".
+_CONCEPT_RE: Final = re.compile(
+    r"(?<![a-z0-9])(?:"
+    + "|".join(re.escape(p) for p in sorted(_PHRASE_CONCEPTS, key=len, reverse=True))
+    + r")(?![a-z0-9])"
+)
+
+
+def concepts(folded: str) -> list[str]:
+    """Concept terms named in an already folded text, once per mention."""
+    found: list[str] = []
+    for match in _CONCEPT_RE.finditer(folded):
+        found.extend(_PHRASE_CONCEPTS[match.group(0)])
+    return found
+
+
+def surfaces(text: str) -> dict[str, str]:
+    """Each term of `text` mapped back to the word the user wrote, for reasons people can read."""
+    found: dict[str, str] = {}
+    for word in re.findall(r"[a-z0-9][a-z0-9_.:/*-]*", fold(text)):
+        for term in terms(word):
+            if not term.startswith("@"):
+                found.setdefault(term, word.strip(".:-/"))
+    return found
+
+
+def concept_words(concept: str) -> tuple[str, ...]:
+    return CONCEPTS.get(concept, ())

@@ -1,0 +1,230 @@
+"""The matcher: a BM25F index over procedures, and the search that explains itself.
+
+BM25F (Robertson and Zaragoza, "The Probabilistic Relevance Framework: BM25 and Beyond", 2009,
+§3.2) scores a term once per procedure, from its frequency in every field weighted by the field's
+importance and normalised by the field's length. The weight of each (term, procedure) pair does
+not depend on the query, so it is computed once at build time; a search is then a sum over the
+query terms' posting arrays (numpy), which keeps a query in the milliseconds at thousands of
+procedures.
+
+Usage:
+    index = MatchIndex.build(entries_for("akig", runbook))
+    for match in index.search("la base de données ne répond plus", top=3):
+        match.title, match.score, match.reasons
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from astreinte.domain.matching import signatures
+from astreinte.domain.matching.analysis import concept_words, fold, surfaces, terms
+from astreinte.domain.matching.entries import FIELD_WEIGHTS, IndexEntry
+from astreinte.domain.runbook.model import Level
+
+K1 = 1.2
+B = 0.75
+SIGNATURE_WEIGHT = 2.0  # a recognised error signature is strong evidence of its component
+_FIELDS = tuple(FIELD_WEIGHTS)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One ranked procedure, with the reasons a human can check."""
+
+    runbook_id: str
+    source: str
+    procedure_key: str
+    title: str
+    severity: str | None
+    level: Level | None
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def procedure_id(self) -> str:
+        return f"{self.runbook_id}/{self.procedure_key}"
+
+
+@dataclass(slots=True)
+class _Posting:
+    docs: npt.NDArray[np.int32]
+    weights: npt.NDArray[np.float32]
+    fields: npt.NDArray[np.uint8]  # bit i set: the term occurs in _FIELDS[i]
+
+
+class MatchIndex:
+    """An immutable index; build a new one when the catalogue changes (it takes well under a
+    second for hundreds of procedures)."""
+
+    def __init__(self, entries: list[IndexEntry], postings: dict[str, _Posting]) -> None:
+        self.entries = entries
+        self._postings = postings
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @classmethod
+    def build(cls, entries: Iterable[IndexEntry]) -> MatchIndex:
+        entries = list(entries)
+        counts: list[dict[str, Counter[str]]] = []
+        lengths: dict[str, list[int]] = {field: [] for field in _FIELDS}
+        for entry in entries:
+            per_field = {field: Counter(terms(text)) for field, text in entry.fields}
+            counts.append(per_field)
+            for field in _FIELDS:
+                lengths[field].append(sum(per_field.get(field, Counter()).values()))
+        average = {f: (sum(v) / len(v) if v and sum(v) else 1.0) for f, v in lengths.items()}
+
+        docs: dict[str, list[int]] = defaultdict(list)
+        pseudo: dict[str, list[float]] = defaultdict(list)
+        masks: dict[str, list[int]] = defaultdict(list)
+        for number, per_field in enumerate(counts):
+            combined: dict[str, float] = defaultdict(float)
+            mask: dict[str, int] = defaultdict(int)
+            for bit, field in enumerate(_FIELDS):
+                counter = per_field.get(field)
+                if not counter:
+                    continue
+                norm = 1 - B + B * lengths[field][number] / average[field]
+                for term, tf in counter.items():
+                    combined[term] += FIELD_WEIGHTS[field] * tf / norm
+                    mask[term] |= 1 << bit
+            for term, weighted in combined.items():
+                docs[term].append(number)
+                pseudo[term].append(weighted)
+                masks[term].append(mask[term])
+        total = len(entries)
+        postings: dict[str, _Posting] = {}
+        for term, numbers in docs.items():
+            df = len(numbers)
+            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+            tfs = np.asarray(pseudo[term], dtype=np.float32)
+            postings[term] = _Posting(
+                docs=np.asarray(numbers, dtype=np.int32),
+                weights=(idf * tfs * (K1 + 1) / (K1 + tfs)).astype(np.float32),
+                fields=np.asarray(masks[term], dtype=np.uint8),
+            )
+        return cls(entries, postings)
+
+    def search(
+        self,
+        query: str,
+        *,
+        top: int = 5,
+        runbook: str | None = None,
+        service: str | None = None,
+    ) -> list[Match]:
+        """The best procedures for `query`, best first; empty when nothing shares a term.
+
+        `runbook` keeps one runbook's procedures; `service` keeps the runbooks whose name, title
+        or stack mentions it (ignored when no runbook does, so an unknown label never hides the
+        answer).
+        """
+        if not self.entries or top <= 0:
+            return []
+        hits = signatures.detect(query)
+        weights = self._query_weights(query, hits)
+        scores = np.zeros(len(self.entries), dtype=np.float32)
+        for term, weight in weights.items():
+            posting = self._postings.get(term)
+            if posting is not None:
+                scores[posting.docs] += weight * posting.weights
+        allowed = self._scope(runbook=runbook, service=service)
+        if allowed is not None:
+            scores *= allowed
+        candidates = np.flatnonzero(scores > 0)
+        if candidates.size == 0:
+            return []
+        order = candidates[np.argsort(-scores[candidates], kind="stable")][:top]
+        return [self._match(int(i), float(scores[i]), weights, query, hits) for i in order]
+
+    # -- query side -------------------------------------------------------------------------
+    @staticmethod
+    def _query_weights(query: str, hits: list[signatures.Hit]) -> dict[str, float]:
+        weights: dict[str, float] = {}
+        for term in terms(query):
+            # A word repeated in a query adds a little, not linearly.
+            weights[term] = weights.get(term, 0.0) + (1.0 if term not in weights else 0.25)
+        for hit in hits:
+            for concept in hit.concepts:
+                weights[concept] = max(weights.get(concept, 0.0), SIGNATURE_WEIGHT)
+        return weights
+
+    def serves(self, service: str) -> bool:
+        """Whether any runbook's name, title or stack mentions `service`."""
+        wanted = fold(service).split()
+        return any(word in entry.services for entry in self.entries for word in wanted)
+
+    def _scope(self, *, runbook: str | None, service: str | None) -> npt.NDArray[np.float32] | None:
+        if runbook is None and service is None:
+            return None
+        wanted = fold(service).split() if service else []
+        allowed = np.zeros(len(self.entries), dtype=np.float32)
+        for number, entry in enumerate(self.entries):
+            if runbook is not None and runbook not in {entry.runbook_id, entry.source}:
+                continue
+            if wanted and not any(word in entry.services for word in wanted):
+                continue
+            allowed[number] = 1.0
+        if service is not None and runbook is None and not allowed.any():
+            return None
+        return allowed
+
+    # -- explanations -----------------------------------------------------------------------
+    def _match(
+        self,
+        number: int,
+        score: float,
+        weights: dict[str, float],
+        query: str,
+        hits: list[signatures.Hit],
+    ) -> Match:
+        entry = self.entries[number]
+        said = surfaces(query)
+        contributions: list[tuple[float, str]] = []
+        for term, weight in weights.items():
+            posting = self._postings.get(term)
+            if posting is None:
+                continue
+            position = int(np.searchsorted(posting.docs, number))
+            if position >= posting.docs.size or posting.docs[position] != number:
+                continue
+            fields = [f for bit, f in enumerate(_FIELDS) if posting.fields[position] >> bit & 1]
+            contributions.append(
+                (weight * float(posting.weights[position]), _describe(term, query, said, fields))
+            )
+        contributions.sort(key=lambda item: -item[0])
+        reasons = [hit.reason for hit in hits]
+        # Two stems of one word ("econnrefused", "econnrefus") make one reason.
+        reasons.extend(dict.fromkeys(text for _, text in contributions[:8]))
+        if entry.severity or entry.level:
+            label = entry.severity or ""
+            level = f" ({entry.level.value})" if entry.level else ""
+            reasons.append(f"severity from the runbook: {label}{level}".replace(":  (", ": ("))
+        return Match(
+            runbook_id=entry.runbook_id,
+            source=entry.source,
+            procedure_key=entry.procedure_key,
+            title=entry.title,
+            severity=entry.severity,
+            level=entry.level,
+            score=round(score, 3),
+            reasons=tuple(reasons),
+        )
+
+
+def _describe(term: str, query: str, said: dict[str, str], fields: list[str]) -> str:
+    where = ", ".join(fields)
+    if term.startswith("@"):
+        folded = fold(query)
+        said = [w for w in concept_words(term) if w in folded]
+        origin = f" (from '{said[0]}')" if said else ""
+        return f"concept {term[1:]}{origin} matches the procedure's {where}"
+    return f"'{said.get(term, term)}' in {where}"

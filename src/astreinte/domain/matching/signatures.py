@@ -1,0 +1,187 @@
+"""Well-known error signatures and the component at fault.
+
+A log line or an alert often names its cause in a standard way: `ECONNREFUSED …:6379` is Redis
+refusing connections, `ENOSPC` a full disk, `sorry, too many clients already` PostgreSQL's
+connection limit. Each signature adds the concepts of its component to the query (so a procedure
+about that component ranks higher even when it never quotes the message) and says so in the
+reasons.
+
+Signature → component at fault (concepts added):
+- ECONNREFUSED / connection refused with a port → the service on it: 5432 PostgreSQL, 6379 Redis,
+  3306 MySQL, 27017 MongoDB, 9092 Kafka, 80/443/3000/4000/8000/8080 the web backend (+ `@down`);
+- ETIMEDOUT / timed out → an upstream API or dependency (`@slow`, `@gateway`);
+- ENOSPC / No space left on device → disk (`@disk`);
+- OOM / heap out of memory / Cannot allocate memory → memory (`@memory`, `@restart`);
+- too many clients / too many connections / pool timeout → the database connection pool;
+- password authentication failed / Access denied for user → database credentials;
+- 429 / rate limit / Too Many Requests → rate limiting (`@ratelimit`);
+- 502 / 503 / 504 / Bad Gateway / upstream → the backend behind the proxy;
+- PANIC / could not read block / checksum mismatch → database corruption (`@backup`);
+- TypeError / ReferenceError / Cannot read property of undefined → a code bug (`@deploy`);
+- CrashLoopBackOff / ImagePullBackOff / OOMKilled → a Kubernetes pod;
+- x509 / certificate has expired / SSL handshake → the TLS certificate (`@tls`);
+- invalid token / jwt expired → authentication (`@auth`);
+- NXDOMAIN / ENOTFOUND → DNS (`@dns`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+_PORTS: Final[dict[str, tuple[str, str]]] = {
+    "5432": ("PostgreSQL", "@database"),
+    "6379": ("Redis", "@cache"),
+    "3306": ("MySQL", "@database"),
+    "27017": ("MongoDB", "@database"),
+    "9092": ("Kafka", "@queue"),
+    "5672": ("RabbitMQ", "@queue"),
+    "11211": ("Memcached", "@cache"),
+    "80": ("the web server", "@backend"),
+    "443": ("the web server", "@backend"),
+    "3000": ("the application server", "@backend"),
+    "4000": ("the application server", "@backend"),
+    "8000": ("the application server", "@backend"),
+    "8080": ("the application server", "@backend"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    name: str
+    pattern: re.Pattern[str]
+    component: str
+    concepts: tuple[str, ...]
+
+
+def _sig(name: str, pattern: str, component: str, *concepts: str) -> Signature:
+    return Signature(name, re.compile(pattern, re.IGNORECASE), component, concepts)
+
+
+SIGNATURES: Final[tuple[Signature, ...]] = (
+    _sig(
+        "ETIMEDOUT",
+        r"\b(?:e?timedout|esockettimedout|timed out|timeout exceeded)\b",
+        "an upstream API or dependency",
+        "@slow",
+        "@gateway",
+    ),
+    _sig(
+        "ENOSPC",
+        r"\benospc\b|no space left on device|disk (?:is )?full|disque plein",
+        "disk",
+        "@disk",
+    ),
+    _sig(
+        "out of memory",
+        r"\boom(?:killed)?\b|out of ?memory|heap out of memory|"
+        r"cannot allocate memory|allocation failed",
+        "memory",
+        "@memory",
+        "@restart",
+    ),
+    _sig(
+        "too many connections",
+        r"too many (?:clients|connections)|remaining connection slots|"
+        r"pool timeout|connection pool (?:is )?(?:full|exhausted)",
+        "database connection pool",
+        "@database",
+        "@pool",
+    ),
+    _sig(
+        "authentication failed",
+        r"password authentication failed|access denied for user",
+        "database credentials",
+        "@database",
+        "@auth",
+    ),
+    _sig("rate limited", r"\b429\b|rate.?limit|too many requests", "rate limiting", "@ratelimit"),
+    _sig(
+        "bad gateway",
+        r"\b50[234]\b|bad gateway|gateway time-?out|upstream",
+        "the backend behind the proxy",
+        "@gateway",
+        "@backend",
+        "@down",
+    ),
+    _sig(
+        "database corruption",
+        r"\bpanic\b|could not read block|checksum mismatch|corrupt",
+        "database corruption",
+        "@database",
+        "@backup",
+    ),
+    _sig(
+        "code bug",
+        r"\b(?:typeerror|referenceerror|nullpointerexception)\b|"
+        r"cannot read propert(?:y|ies) of (?:undefined|null)|is not a function",
+        "a code bug",
+        "@error",
+        "@deploy",
+    ),
+    _sig(
+        "pod failing",
+        r"crashloopbackoff|imagepullbackoff|errimagepull|oomkilled",
+        "a Kubernetes pod",
+        "@kubernetes",
+        "@restart",
+    ),
+    _sig(
+        "TLS certificate",
+        r"\bx509\b|certificate (?:has )?expired|ssl handshake|"
+        r"cert(?:ificate)? verify failed",
+        "TLS certificate",
+        "@tls",
+    ),
+    _sig(
+        "invalid token",
+        r"invalid (?:token|signature)|jwt (?:expired|malformed)|"
+        r"token expired",
+        "authentication",
+        "@auth",
+    ),
+    _sig(
+        "DNS failure",
+        r"\bnxdomain\b|enotfound|name or service not known|"
+        r"could not resolve host",
+        "DNS",
+        "@dns",
+    ),
+)
+
+_REFUSED = re.compile(
+    r"(?:econnrefused|connection refused|connexion refus\w*|connect\(\) failed)"
+    r"(?:[^\n]{0,40}?:(\d{2,5})\b)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A signature found in a query: what it is, the component at fault, the concepts it adds."""
+
+    name: str
+    component: str
+    concepts: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        return f"signature '{self.name}' points at {self.component}"
+
+
+def detect(text: str) -> list[Hit]:
+    """Signatures present in `text`, in table order; a refused connection names its port."""
+    hits: list[Hit] = []
+    for match in _REFUSED.finditer(text):
+        port = match.group(1)
+        if port and port in _PORTS:
+            service, concept = _PORTS[port]
+            hits.append(Hit(f"connection refused on :{port}", service, (concept, "@down")))
+        else:
+            hits.append(Hit("connection refused", "a service that is down", ("@down",)))
+        break
+    for signature in SIGNATURES:
+        if signature.pattern.search(text):
+            hits.append(Hit(signature.name, signature.component, signature.concepts))
+    return hits

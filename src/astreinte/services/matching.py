@@ -1,0 +1,67 @@
+"""Match a symptom, an alert text or a log line against the whole catalogue.
+
+One index serves every caller (CLI, alert ingestion, log triage): it is built from the stored
+runbooks and kept while the catalogue does not change. The catalogue's fingerprint — each
+runbook's id and content hash — changes on every import that changes a file, and the next match
+rebuilds the index from it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from astreinte.domain.matching import Match, MatchIndex, entries_for
+from astreinte.errors import NotFound
+from astreinte.storage import repo
+
+
+@dataclass(frozen=True, slots=True)
+class MatchReport:
+    query: str
+    results: tuple[Match, ...]
+    note: str | None = None  # e.g. the service label matched no runbook, so all were searched
+
+
+_lock = threading.Lock()
+_cached: tuple[tuple[tuple[str, str], ...], MatchIndex] | None = None
+
+
+def catalogue_index(session: Session) -> MatchIndex:
+    """The index of every stored procedure, rebuilt only when the catalogue changed."""
+    global _cached
+    summaries = repo.list_runbooks(session)
+    fingerprint = tuple((s.id, s.content_sha256) for s in summaries)
+    with _lock:
+        if _cached is not None and _cached[0] == fingerprint:
+            return _cached[1]
+    entries = []
+    for summary in summaries:
+        stored = repo.load_runbook(session, summary.id)
+        if stored is not None:
+            entries.extend(entries_for(stored.id, stored.runbook))
+    index = MatchIndex.build(entries)
+    with _lock:
+        _cached = (fingerprint, index)
+    return index
+
+
+def match(
+    session: Session,
+    *,
+    query: str,
+    top: int = 5,
+    runbook: str | None = None,
+    service: str | None = None,
+) -> MatchReport:
+    """The best procedures for `query`; raises NotFound for an unknown `runbook` id."""
+    index = catalogue_index(session)
+    if runbook is not None and not any(e.runbook_id == runbook for e in index.entries):
+        raise NotFound(f"no runbook '{runbook}'; run 'astreinte runbooks list' to see the ids")
+    note = None
+    if service is not None and runbook is None and not index.serves(service):
+        note = f"no runbook mentions the service '{service}'; searched the whole catalogue"
+    results = index.search(query, top=top, runbook=runbook, service=service)
+    return MatchReport(query=query, results=tuple(results), note=note)
