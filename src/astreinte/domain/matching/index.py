@@ -224,7 +224,7 @@ def _describe(term: str, query: str, said: dict[str, str], fields: list[str]) ->
     where = ", ".join(fields)
     if term.startswith("@"):
         folded = fold(query)
-        said = [w for w in concept_words(term) if w in folded]
-        origin = f" (from '{said[0]}')" if said else ""
+        named = [w for w in concept_words(term) if w in folded]
+        origin = f" (from '{named[0]}')" if named else ""
         return f"concept {term[1:]}{origin} matches the procedure's {where}"
     return f"'{said.get(term, term)}' in {where}"
