@@ -558,6 +558,15 @@ def concepts(folded: str) -> list[str]:
     return found
 
 
+def _concept_stems() -> frozenset[str]:
+    single = (p for phrases in CONCEPTS.values() for p in phrases if p.isalnum())
+    return frozenset(stem for phrase in single for stem in stems(phrase))
+
+
+# Words that name a concept ("down", "lent", "database"): the concept term already carries them.
+CONCEPT_STEMS: Final = _concept_stems()
+
+
 def surfaces(text: str) -> dict[str, str]:
     """Each term of `text` mapped back to the word the user wrote, for reasons people can read."""
     found: dict[str, str] = {}

@@ -24,14 +24,22 @@ import numpy as np
 import numpy.typing as npt
 
 from astreinte.domain.matching import signatures
-from astreinte.domain.matching.analysis import concept_words, fold, surfaces, terms
+from astreinte.domain.matching.analysis import (
+    CONCEPT_STEMS,
+    concept_words,
+    fold,
+    surfaces,
+    terms,
+)
 from astreinte.domain.matching.entries import FIELD_WEIGHTS, IndexEntry
 from astreinte.domain.runbook.model import Level
 
 K1 = 1.2
 B = 0.75
+LITERAL_CONCEPT_WEIGHT = 0.5
 SIGNATURE_WEIGHT = 2.0  # a recognised error signature is strong evidence of its component
 _FIELDS = tuple(FIELD_WEIGHTS)
+_ABOUT_BITS = (1 << _FIELDS.index("title")) | (1 << _FIELDS.index("symptoms"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +90,7 @@ class MatchIndex:
                 lengths[field].append(sum(per_field.get(field, Counter()).values()))
         average = {f: (sum(v) / len(v) if v and sum(v) else 1.0) for f, v in lengths.items()}
 
+        about: Counter[str] = Counter()  # document frequency in the fields saying what it is about
         docs: dict[str, list[int]] = defaultdict(list)
         pseudo: dict[str, list[float]] = defaultdict(list)
         masks: dict[str, list[int]] = defaultdict(list)
@@ -96,6 +105,7 @@ class MatchIndex:
                 for term, tf in counter.items():
                     combined[term] += FIELD_WEIGHTS[field] * tf / norm
                     mask[term] |= 1 << bit
+            about.update(term for term, bits in mask.items() if bits & _ABOUT_BITS)
             for term, weighted in combined.items():
                 docs[term].append(number)
                 pseudo[term].append(weighted)
@@ -103,7 +113,11 @@ class MatchIndex:
         total = len(entries)
         postings: dict[str, _Posting] = {}
         for term, numbers in docs.items():
-            df = len(numbers)
+            # A term's rarity is counted where a procedure says what it is about (title,
+            # symptoms): commands and context name PostgreSQL in nearly every procedure of a
+            # PostgreSQL shop, which would make "database" worthless where one procedure is
+            # about the database. Terms never found there fall back to every field.
+            df = about[term] or len(numbers)
             idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
             tfs = np.asarray(pseudo[term], dtype=np.float32)
             postings[term] = _Posting(
@@ -150,8 +164,11 @@ class MatchIndex:
     def _query_weights(query: str, hits: list[signatures.Hit]) -> dict[str, float]:
         weights: dict[str, float] = {}
         for term in terms(query):
+            # A word that names a concept counts half: its concept term carries the meaning, and
+            # a procedure should not win twice for quoting the same word ("down" and "@down").
+            base = LITERAL_CONCEPT_WEIGHT if term in CONCEPT_STEMS else 1.0
             # A word repeated in a query adds a little, not linearly.
-            weights[term] = weights.get(term, 0.0) + (1.0 if term not in weights else 0.25)
+            weights[term] = weights.get(term, 0.0) + (base if term not in weights else base / 4)
         for hit in hits:
             for concept in hit.concepts:
                 weights[concept] = max(weights.get(concept, 0.0), SIGNATURE_WEIGHT)

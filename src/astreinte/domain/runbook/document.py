@@ -37,7 +37,7 @@ METADATA_KEYS: Final[tuple[tuple[str, str], ...]] = (
         "owner",
     ),
     (r"statut|status", "status"),
-    (r"environnement|environment|stack", "environment"),
+    (r"environnement|environment|stack|pile|plateforme|platform|infra\w*", "environment"),
     (r"date", "date"),
 )
 _MONTHS: Final[dict[str, int]] = {
@@ -85,6 +85,11 @@ def read_part(parts: DocumentParts, part: str, node: Node) -> None:
         _metrics(parts, node)
     elif part in {"metadata", "overview"}:
         _metadata(parts, node.units)
+        if re.match(r"(?:scope|perimetre|stack|pile|contexte|context|architecture)\b",
+                    fold(node.title)):
+            # "## Scope" lists the stack the runbook covers; matching and services use it.
+            text = "; ".join(u.text for u in node.units if u.text)
+            parts.metadata.setdefault("scope", text[:500])
     for unit in node.units:
         for fence in unit.fences:
             _fence(parts, fence, node.title)

@@ -1,0 +1,144 @@
+"""The matcher on runbooks of our own: analysis, signatures, ranking, scoping and reasons."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from astreinte.domain.matching import MatchIndex, entries_for
+from astreinte.domain.matching.analysis import terms
+from astreinte.domain.matching.signatures import detect
+from astreinte.domain.runbook.model import Level
+from astreinte.domain.runbook.parse import parse
+from tests.conftest import ROOT, SEEDS
+
+EXAMPLES = ROOT / "examples" / "runbooks"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("redisConnected: false", {"redisconnected", "redis", "connected", "@cache"}),
+        ("POST /persist-on-login échoue", {"/persist-on-login", "persist", "login", "@auth"}),
+        ("connect ECONNREFUSED 127.0.0.1:5432", {"econnrefused", "port:5432", "@database"}),
+        ("pg_isready -h db", {"pg_isready", "@database"}),
+        ("keys bull:*", {"bull:*", "bull", "@queue"}),
+        ("HTTP 502 Bad Gateway", {"502", "@gateway"}),
+        ("Symptomes: base de donnees lente", {"@database", "@slow"}),
+        ("la base de données est lente", {"@database", "@slow"}),
+        ("disque plein sur le VPS", {"@disk"}),
+        ("file d'attente bloquée", {"@queue"}),
+    ],
+)
+def test_terms_keep_identifiers_their_parts_and_concepts(text: str, expected: set[str]) -> None:
+    assert expected <= set(terms(text))
+
+
+def test_stop_words_and_ip_parts_are_not_terms() -> None:
+    found = set(terms("le serveur de la 10.0.0.12 est dans les choux"))
+    assert not {"le", "de", "la", "les", "dans", "10", "12"} & found
+
+
+@pytest.mark.parametrize(
+    ("line", "component"),
+    [
+        ("Error: connect ECONNREFUSED 127.0.0.1:6379", "Redis"),
+        ("connect ECONNREFUSED 10.1.2.3:5432", "PostgreSQL"),
+        ("write ENOSPC: no space left on device", "disk"),
+        ("FATAL: sorry, too many clients already", "database connection pool"),
+        ('FATAL: password authentication failed for user "app"', "database credentials"),
+        ("<--- JS stacktrace ---> FATAL ERROR: JavaScript heap out of memory", "memory"),
+        ("TypeError: Cannot read properties of undefined (reading 'id')", "a code bug"),
+        ("upstream prematurely closed connection; 502 Bad Gateway", "the backend behind the proxy"),
+        ("HTTP 429 Too Many Requests", "rate limiting"),
+        ("Back-off restarting failed container: CrashLoopBackOff", "a Kubernetes pod"),
+        ("x509: certificate has expired or is not yet valid", "TLS certificate"),
+        ("request to https://api.example failed, reason: ETIMEDOUT", "an upstream API or dependency"),
+    ],
+)
+def test_error_signatures_name_the_component_at_fault(line: str, component: str) -> None:
+    assert component in {hit.component for hit in detect(line)}
+
+
+def test_plain_words_are_no_signature() -> None:
+    assert detect("the dashboard looks odd today") == []
+
+
+@cache
+def example_index() -> MatchIndex:
+    entries = []
+    for path in sorted(EXAMPLES.glob("*.md")):
+        runbook, _ = parse(path.read_bytes(), source=path.name)
+        entries.extend(entries_for(path.stem, runbook))
+    return MatchIndex.build(entries)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_key"),
+    [
+        ("Error: connect ECONNREFUSED 127.0.0.1:6379", "incident-redis-unreachable-p1"),
+        ("redis ne répond plus", "incident-redis-unreachable-p1"),
+        ("les e-mails de confirmation arrivent en retard", "incident-queue-backlog-growing-p2"),
+        ("the job queue keeps growing", "incident-queue-backlog-growing-p2"),
+        ("FATAL: sorry, too many clients already", "incident-2-base-de-donnees-saturee-sev2"),
+        ("database connections exhausted", "incident-2-base-de-donnees-saturee-sev2"),
+        ("customers cannot pay, the payment provider times out",
+         "incident-1-paiements-refuses-en-masse-sev1"),
+        ("how do I change the redis password", "operation-rotate-the-redis-password"),
+    ],
+)
+def test_examples_catalogue_ranks_the_right_procedure_first(query: str, expected_key: str) -> None:
+    results = example_index().search(query, top=3)
+    assert results, query
+    assert results[0].procedure_key == expected_key, [(r.procedure_key, r.score) for r in results]
+
+
+def test_results_carry_reasons_severity_and_are_sorted() -> None:
+    results = example_index().search("Error: connect ECONNREFUSED 127.0.0.1:6379", top=3)
+    best = results[0]
+    assert best.severity == "P1"
+    assert best.level is Level.CRITICAL
+    assert any("6379" in reason and "Redis" in reason for reason in best.reasons)
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_nothing_in_common_gives_no_result() -> None:
+    assert example_index().search("zzzz qqqq", top=5) == []
+    assert example_index().search("", top=5) == []
+
+
+def test_scoping_by_runbook_and_service() -> None:
+    index = example_index()
+    scoped = index.search("redis", top=10, runbook="boutique-api.fr")
+    assert scoped
+    assert {r.runbook_id for r in scoped} == {"boutique-api.fr"}
+    by_service = index.search("redis", top=10, service="boutique")
+    assert {r.runbook_id for r in by_service} == {"boutique-api.fr"}
+    # An unknown service label does not hide the answer.
+    assert index.search("redis", top=1, service="nowhere")
+
+
+@pytest.mark.parametrize(
+    ("query", "title_word"),
+    [("the database is down", "PostgreSQL"), ("le site est lent", "lent")],
+)
+def test_a_catalogue_of_one_runbook_finds_its_procedure(query: str, title_word: str) -> None:
+    path = next(SEEDS.glob("002_*.txt"))
+    runbook, _ = parse(path.read_bytes(), source=path.name)
+    index = MatchIndex.build(entries_for("sylion", runbook))
+    assert title_word in index.search(query, top=1)[0].title
+
+
+def test_french_query_finds_english_procedure_and_back() -> None:
+    index = example_index()
+    assert index.search("la file de jobs n'avance plus", top=1)[0].source.endswith(".en.md")
+    assert index.search("payment failures at checkout", top=1)[0].source.endswith(".fr.md")
+
+
+def test_index_is_deterministic(tmp_path: Path) -> None:
+    del tmp_path
+    first = [(r.procedure_id, r.score) for r in example_index().search("redis down", top=5)]
+    again = MatchIndex.build(example_index().entries).search("redis down", top=5)
+    assert first == [(r.procedure_id, r.score) for r in again]
