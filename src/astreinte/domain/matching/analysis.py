@@ -21,6 +21,8 @@ from typing import Final
 
 import snowballstemmer
 
+PREFIX_LENGTH = 5
+PREFIX_MIN = 7
 _FRENCH = snowballstemmer.stemmer("french")
 _ENGLISH = snowballstemmer.stemmer("english")
 
@@ -34,443 +36,153 @@ STOP_WORDS: Final = frozenset(
     se ses si son sont sur ta te tes toi ton tu un une vos votre vous y ca c d l n s t j qu'
     depuis tres trop encore alors donc car ni toujours deja personne rien peut peuvent
     pouvons faire fait quand comment pourquoi quoi nobody anyone someone can't cannot cant
+    firing resolved severity alertname summary description labels annotations instance
     """.split()
 )
+
 
 # Bilingual incident vocabulary: each concept and the words or phrases (folded) that name it.
 # Written from the seeds' and the public runbooks' vocabulary and from what users and monitoring
 # tools say; a phrase matches on word boundaries.
+def _phrases(text: str) -> tuple[str, ...]:
+    return tuple(text.split("|"))
+
+
 CONCEPTS: Final[dict[str, tuple[str, ...]]] = {
-    "@database": (
-        "base de donnees",
-        "bdd",
-        "database",
-        "db",
-        "postgres",
-        "postgresql",
-        "pg",
-        "psql",
-        "mysql",
-        "mariadb",
-        "sql",
-        "supabase",
-        "5432",
-        "3306",
-        "pg_isready",
-        "requete",
-        "requetes",
-        "query",
-        "queries",
-        "dbconnected",
+    "@database": _phrases(
+        "base de donnees|bdd|database|db|postgres|postgresql|pg|psql|mysql|mariadb|sql|"
+        "supabase|5432|3306|pg_isready|requete|requetes|query|queries|dbconnected"
     ),
-    "@cache": ("redis", "cache", "6379", "memcached", "redisconnected", "redis-cli"),
-    "@queue": (
-        "queue",
-        "queues",
-        "file d'attente",
-        "files d'attente",
-        "bullmq",
-        "bull",
-        "job",
-        "jobs",
-        "worker",
-        "workers",
-        "backlog",
-        "celery",
-        "kafka",
-        "consumer",
-        "lag",
-        "dlq",
-        "dead letter",
-        "messages en attente",
-        "tache",
-        "taches",
+    "@cache": _phrases("redis|cache|6379|memcached|redisconnected|redis-cli"),
+    "@queue": _phrases(
+        "queue|queues|file d'attente|files d'attente|bullmq|bull|job|jobs|worker|workers|"
+        "backlog|celery|kafka|consumer|lag|messages en attente|tache|taches"
     ),
-    "@disk": (
-        "disque",
-        "disk",
-        "espace disque",
-        "disk space",
-        "no space left",
-        "enospc",
-        "disque plein",
-        "disk full",
-        "full disk",
-        "volume",
-        "df -h",
-        "stockage",
-        "storage",
-        "filling up",
-        "inode",
-        "inodes",
-        "pvc",
-        "persistent volume",
+    "@disk": _phrases(
+        "disque|disk|espace disque|disk space|no space left|enospc|disque plein|disk full|"
+        "full disk|volume|df -h|stockage|storage|filling up|inode|inodes|pvc|"
+        "persistent volume"
     ),
-    "@memory": (
-        "memoire",
-        "memory",
-        "ram",
-        "oom",
-        "out of memory",
-        "outofmemory",
-        "oomkilled",
-        "heap",
-        "fuite memoire",
-        "memory leak",
-        "leak",
-        "fuite",
-        "swap",
+    "@memory": _phrases(
+        "memoire|memory|ram|oom|out of memory|outofmemory|oomkilled|heap|fuite memoire|"
+        "memory leak|leak|fuite|swap"
     ),
-    "@slow": (
-        "lent",
-        "lente",
-        "lents",
-        "lenteur",
-        "lenteurs",
-        "slow",
-        "slowness",
-        "latency",
-        "latence",
-        "performance",
-        "perf",
-        "p95",
-        "p99",
-        "ttfb",
-        "temps de reponse",
-        "response time",
-        "timeout",
-        "timeouts",
-        "etimedout",
-        "degrade",
-        "degraded",
-        "rame",
-        "traine",
+    "@slow": _phrases(
+        "lent|lente|lents|lenteur|lenteurs|slow|slowness|latency|latence|performance|perf|"
+        "p95|p99|ttfb|temps de reponse|response time|timeout|timeouts|etimedout|degrade|"
+        "degraded|rame|traine|frozen|freeze|freezes|fige|figee|hang|hangs|hanging|"
+        "sluggish|ralenti|ralentissement"
     ),
-    "@auth": (
-        "connexion",
-        "se connecter",
-        "connecter",
-        "login",
-        "log in",
-        "sign in",
-        "signin",
-        "authentification",
-        "authentication",
-        "auth",
-        "oauth",
-        "jwt",
-        "token",
-        "tokens",
-        "mot de passe",
-        "password",
-        "credentials",
-        "identifiants",
-        "session",
-        "sessions",
-        "401",
-        "403",
-        "unauthorized",
-        "invalid token",
-        "linkedin",
+    "@auth": _phrases(
+        "connexion|se connecter|connecter|login|log in|sign in|signin|authentification|"
+        "authentication|auth|oauth|jwt|token|tokens|mot de passe|password|credentials|"
+        "identifiants|session|sessions|401|403|unauthorized|invalid token|linkedin"
     ),
-    "@down": (
-        "down",
-        "panne",
-        "en panne",
-        "indisponible",
-        "inaccessible",
-        "unreachable",
-        "unavailable",
-        "ko",
-        "hors service",
-        "hors ligne",
-        "offline",
-        "crash",
-        "crashed",
-        "plante",
-        "tombe",
-        "coupe",
-        "outage",
-        "ne repond plus",
-        "not responding",
-        "ne repond pas",
-        "connection refused",
-        "econnrefused",
-        "refused",
-        "refuse",
+    "@down": _phrases(
+        "down|panne|en panne|indisponible|inaccessible|unreachable|unavailable|ko|"
+        "hors service|hors ligne|offline|crash|crashed|plante|tombe|coupe|outage|"
+        "ne repond plus|not responding|ne repond pas|connection refused|econnrefused|"
+        "refused|refuse"
     ),
-    "@error": (
-        "erreur",
-        "erreurs",
-        "error",
-        "errors",
-        "500",
-        "5xx",
-        "exception",
-        "exceptions",
-        "echec",
-        "echoue",
-        "fail",
-        "failed",
-        "failing",
-        "failure",
-        "taux d'erreur",
-        "error rate",
-        "sentry",
-        "stack trace",
-        "bug",
-        "bugs",
+    "@error": _phrases(
+        "erreur|erreurs|error|errors|500|5xx|exception|exceptions|echec|echoue|fail|"
+        "failed|failing|failure|taux d'erreur|error rate|sentry|stack trace|bug|bugs"
     ),
-    "@gateway": (
-        "502",
-        "503",
-        "504",
-        "bad gateway",
-        "gateway timeout",
-        "upstream",
-        "nginx",
-        "proxy",
-        "reverse proxy",
-        "load balancer",
-        "lb",
-        "haproxy",
+    "@gateway": _phrases(
+        "502|503|504|bad gateway|gateway timeout|upstream|nginx|proxy|reverse proxy|"
+        "load balancer|lb|haproxy"
     ),
-    "@deploy": (
-        "deploiement",
-        "deploy",
-        "deployment",
-        "deployer",
-        "redeploy",
-        "release",
-        "mise en production",
-        "build",
-        "rollback",
-        "promote",
-        "git push",
-        "ci/cd",
-        "pipeline",
-        "version precedente",
-        "previous version",
+    "@deploy": _phrases(
+        "deploiement|deploy|deployment|deployer|redeploy|release|mise en production|build|"
+        "rollback|promote|git push|ci/cd|pipeline|version precedente|previous version|"
+        "deployed|deploye|mise en ligne|push|pushed|pousser|merge|merged"
     ),
-    "@frontend": (
-        "frontend",
-        "front",
-        "site",
-        "page",
-        "pages",
-        "vercel",
-        "next.js",
-        "nextjs",
-        "navigateur",
-        "browser",
-        "ui",
-        "interface",
-        "page blanche",
-        "blank page",
-        "dashboard",
+    "@frontend": _phrases(
+        "frontend|front|site|page|pages|vercel|next.js|nextjs|navigateur|browser|ui|"
+        "interface|page blanche|blank page|dashboard|ux|formulaire|form|bouton|button|css|"
+        "affichage|libelle|ecran|screen"
     ),
-    "@backend": (
-        "backend",
-        "api",
-        "serveur",
-        "server",
-        "railway",
-        "nestjs",
-        "django",
-        "endpoint",
-        "/health",
-        "health",
-        "healthcheck",
-        "vps",
-        "container",
-        "containers",
-        "conteneur",
-        "conteneurs",
-        "docker",
+    "@backend": _phrases(
+        "backend|api|serveur|server|railway|nestjs|django|endpoint|/health|health|"
+        "healthcheck|vps|container|containers|conteneur|conteneurs|docker"
     ),
-    "@notify": (
-        "email",
-        "emails",
-        "e-mail",
-        "mail",
-        "mails",
-        "courriel",
-        "sms",
-        "twilio",
-        "sendgrid",
-        "notification",
-        "notifications",
-        "preavis",
-        "smtp",
+    "@notify": _phrases(
+        "email|emails|e-mail|mail|mails|courriel|sms|twilio|sendgrid|notification|"
+        "notifications|preavis|smtp|courriels|notif|reminder|reminders|rappel|rappels|"
+        "relance|relances|text message|text messages|texto|textos|push notification"
     ),
-    "@billing": (
-        "billing",
-        "facturation",
-        "facture",
-        "factures",
-        "invoice",
-        "invoices",
-        "paiement",
-        "paiements",
-        "payment",
-        "payments",
-        "stripe",
-        "abonnement",
-        "subscription",
-        "webhook",
-        "webhooks",
+    "@billing": _phrases(
+        "billing|facturation|facture|factures|invoice|invoices|paiement|paiements|payment|"
+        "payments|stripe|abonnement|subscription|webhook|webhooks"
     ),
-    "@ratelimit": (
-        "429",
-        "rate limit",
-        "rate limiting",
-        "rate-limit",
-        "ratelimit",
-        "too many requests",
-        "throttle",
-        "throttling",
-        "limite de debit",
-        "bloque",
-        "bloques",
-        "blocked",
-        "whitelist",
+    "@ratelimit": _phrases(
+        "429|rate limit|rate limiting|rate-limit|ratelimit|too many requests|throttle|"
+        "throttling|limite de debit|bloque|bloques|blocked|whitelist"
     ),
-    "@quota": (
-        "quota",
-        "quotas",
-        "limit reached",
-        "limite atteinte",
-        "plan",
-        "indexation",
-        "indexing",
-        "limit",
-        "limite",
+    "@quota": _phrases(
+        "quota|quotas|limit reached|limite atteinte|plan|indexation|indexing|limit|limite"
     ),
-    "@load": (
-        "charge",
-        "load",
-        "load average",
-        "cpu",
-        "high load",
-        "surcharge",
-        "saturation",
-        "sature",
-        "saturated",
-        "overload",
-        "trafic",
-        "traffic",
+    "@load": _phrases(
+        "charge|load|load average|cpu|high load|surcharge|saturation|sature|saturated|"
+        "overload|trafic|traffic"
     ),
-    "@pool": (
-        "too many clients",
-        "too many connections",
-        "connection pool",
-        "pool",
-        "connexions",
-        "connections",
-        "max_connections",
-        "pool timeout",
-        "remaining connection slots",
+    "@pool": _phrases(
+        "too many clients|too many connections|connection pool|pool|connexions|"
+        "connections|max_connections|pool timeout|remaining connection slots"
     ),
-    "@tls": (
-        "certificat",
-        "certificate",
-        "certificates",
-        "tls",
-        "ssl",
-        "x509",
-        "https",
-        "expire",
-        "expired",
-        "expiration",
+    "@tls": _phrases(
+        "certificat|certificate|certificates|tls|ssl|x509|https|expire|expired|expiration"
     ),
-    "@kubernetes": (
-        "kubernetes",
-        "k8s",
-        "kubectl",
-        "pod",
-        "pods",
-        "node",
-        "nodes",
-        "kubelet",
-        "deployment",
-        "statefulset",
-        "daemonset",
-        "crashloopbackoff",
-        "imagepullbackoff",
-        "namespace",
-        "oc",
+    "@kubernetes": _phrases(
+        "kubernetes|k8s|kubectl|pod|pods|node|nodes|kubelet|deployment|statefulset|"
+        "daemonset|crashloopbackoff|imagepullbackoff|namespace|oc|noeud|noeuds|evict|evicted|"
+        "eviction|expulser|expulse|expulsion|taint|taints|scheduling|ordonnancement|pending"
     ),
-    "@restart": (
-        "restart",
-        "restarts",
-        "redemarrer",
-        "redemarrage",
-        "reboot",
-        "crashloop",
-        "crash loop",
-        "restarting",
-        "redemarre",
-        "relancer",
+    "@restart": _phrases(
+        "restart|restarts|redemarrer|redemarrage|reboot|crashloop|crash loop|restarting|"
+        "redemarre|relancer"
     ),
-    "@security": (
-        "securite",
-        "security",
-        "attaque",
-        "attack",
-        "intrusion",
-        "breach",
-        "compromis",
-        "compromised",
-        "fuite de donnees",
-        "data breach",
-        "malware",
-        "phishing",
-        "vulnerabilite",
-        "vulnerability",
+    "@security": _phrases(
+        "securite|security|attaque|attack|intrusion|breach|compromis|compromised|"
+        "fuite de donnees|data breach|malware|phishing|vulnerabilite|vulnerability|intrus|"
+        "compromise|compromission|hacked|hacker|pirate|piratage|broke into|break-in|"
+        "exfiltration|exfiltrate|suspicious|suspect|suspecte|ransomware|ddos|ip inconnue|"
+        "unknown ip|backdoor|rootkit"
     ),
-    "@backup": (
-        "backup",
-        "backups",
-        "sauvegarde",
-        "sauvegardes",
-        "restore",
-        "restauration",
-        "restaurer",
-        "dump",
-        "pg_dump",
-        "pg_restore",
-        "corruption",
-        "corrompu",
-        "corrupted",
-        "panic",
+    "@backup": _phrases(
+        "backup|backups|sauvegarde|sauvegardes|restore|restauration|restaurer|dump|"
+        "pg_dump|pg_restore|corruption|corrompu|corrupted|panic"
     ),
-    "@ai": (
-        "ia",
-        "ai",
-        "llm",
-        "gemini",
-        "openai",
-        "modele",
-        "model",
-        "confidence",
-        "confiance",
-        "resolution ia",
+    "@ai": _phrases(
+        "ia|ai|llm|gemini|openai|modele|model|confidence|confiance|resolution ia|chatbot|"
+        "bot|assistant|agent ia|escalade humaine|human handoff|low_confidence"
     ),
-    "@dns": ("dns", "nslookup", "dig", "domaine", "domain", "resolution dns", "nxdomain"),
-    "@network": (
-        "reseau",
-        "network",
-        "firewall",
-        "pare-feu",
-        "ufw",
-        "iptables",
-        "port",
-        "ports",
-        "ping",
-        "ss -tlnp",
+    "@dns": _phrases("dns|nslookup|dig|domaine|domain|resolution dns|nxdomain"),
+    "@network": _phrases("reseau|network|firewall|pare-feu|ufw|iptables|port|ports|ping|ss -tlnp"),
+    "@etcd": _phrases("etcd|fsync|wal|raft|leader"),
+    "@ceph": _phrases("ceph|rook|osd|mds|mon|rbd|cephfs"),
+    "@scaling": _phrases(
+        "scale|scaling|scale up|scale out|replica|replicas|instances|horizontal|"
+        "autoscaling|hpa|capacity|capacite|montee en charge|keep up|more resources|"
+        "plus de ressources"
     ),
-    "@etcd": ("etcd", "fsync", "wal", "raft", "leader"),
-    "@ceph": ("ceph", "rook", "osd", "mds", "mon", "rbd", "cephfs"),
+    "@migration": _phrases(
+        "migration|migrations|migrate|schema|alembic|prisma|sqlx|idempotent|idempotence|"
+        "idempotency|ddl"
+    ),
+    "@config": _phrases(
+        "environment variable|environment variables|variable d'environnement|"
+        "variables d'environnement|env var|env vars|.env|env|configuration|config|"
+        "settings|parametres|secret|secrets"
+    ),
+    "@deadletter": _phrases(
+        "dlq|dead letter|dead-letter|poison|poisoned|messages rejetes|rejected messages"
+    ),
+    "@minor": _phrases(
+        "cosmetique|cosmetic|typo|coquille|pas urgent|rien d'urgent|not urgent|"
+        "low priority|faible priorite|minor|mineur|mineure|mineurs|next sprint|"
+        "prochain sprint"
+    ),
 }
 
 _TOKEN = re.compile(
@@ -490,6 +202,8 @@ _COMBINING = re.compile(r"[\u0300-\u036f]")
 def fold(text: str) -> str:
     """Lower case without accents; apostrophes unified."""
     if not text.isascii():
+        # NFKD leaves the ligatures whole: "nœud" must meet "noeud".
+        text = text.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return text.lower().replace("’", "'").replace("`", " ")
 
@@ -510,9 +224,13 @@ def _camel_parts(raw: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """The terms of a text, in order, with repeats (counts matter for ranking)."""
     out: list[str] = []
-    # Identifiers written in camelCase lose their case when folded: split them first.
+    # Identifiers written in camelCase lose their case when folded: split them first, and let
+    # their words name concepts too ("PostgresDown" is about the database being down).
+    spelled: list[str] = []
     for raw in re.findall(r"[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+", text):
-        out.extend(part for part in _camel_parts(raw) if part not in STOP_WORDS)
+        words = _camel_parts(raw)
+        out.extend(part for part in words if part not in STOP_WORDS)
+        spelled.append(" ".join(words))
     folded = fold(text)
     for raw in _TOKEN.findall(folded):
         port = re.search(r":(\d{2,5})$", raw)
@@ -529,7 +247,13 @@ def terms(text: str) -> list[str]:
         for part in parts:
             if part not in STOP_WORDS and len(part) > 1:
                 out.extend(stems(part))
+                if len(part) >= PREFIX_MIN and part.isalpha():
+                    # French and English share Latin roots: "déploiement"/"deployment",
+                    # "authentification"/"authentication" meet on their first letters.
+                    out.append("~" + part[:PREFIX_LENGTH])
     out.extend(concepts(folded))
+    if spelled:
+        out.extend(concepts(" ".join(spelled)))
     return out
 
 

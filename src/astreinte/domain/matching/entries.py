@@ -11,11 +11,11 @@ from astreinte.domain.runbook.model import Level, Procedure, ProcedureKind, Runb
 
 # Field weights of the ranking (BM25F): a word in the title says more than one in a command.
 FIELD_WEIGHTS: Final[dict[str, float]] = {
-    "title": 4.0,
+    "title": 6.0,
     "symptoms": 2.5,
     "diagnosis": 1.2,
-    "actions": 1.0,
-    "commands": 0.6,
+    "actions": 0.5,
+    "commands": 1.0,
     "context": 0.4,
 }
 _SECTION_FIELDS: Final[dict[SectionKind, str]] = {

@@ -35,8 +35,10 @@ from astreinte.domain.matching.entries import FIELD_WEIGHTS, IndexEntry
 from astreinte.domain.runbook.model import Level
 
 K1 = 1.2
-B = 0.75
-LITERAL_CONCEPT_WEIGHT = 0.5
+B = 0.9
+LITERAL_CONCEPT_WEIGHT = 1.0
+COORDINATION = 0.0
+PREFIX_WEIGHT = 0.3
 SIGNATURE_WEIGHT = 2.0  # a recognised error signature is strong evidence of its component
 _FIELDS = tuple(FIELD_WEIGHTS)
 _ABOUT_BITS = (1 << _FIELDS.index("title")) | (1 << _FIELDS.index("symptoms"))
@@ -65,6 +67,7 @@ class _Posting:
     docs: npt.NDArray[np.int32]
     weights: npt.NDArray[np.float32]
     fields: npt.NDArray[np.uint8]  # bit i set: the term occurs in _FIELDS[i]
+    idf: float
 
 
 class MatchIndex:
@@ -124,6 +127,7 @@ class MatchIndex:
                 docs=np.asarray(numbers, dtype=np.int32),
                 weights=(idf * tfs * (K1 + 1) / (K1 + tfs)).astype(np.float32),
                 fields=np.asarray(masks[term], dtype=np.uint8),
+                idf=idf,
             )
         return cls(entries, postings)
 
@@ -146,10 +150,18 @@ class MatchIndex:
         hits = signatures.detect(query)
         weights = self._query_weights(query, hits)
         scores = np.zeros(len(self.entries), dtype=np.float32)
+        covered = np.zeros(len(self.entries), dtype=np.float32)
+        asked = 0.0
         for term, weight in weights.items():
             posting = self._postings.get(term)
             if posting is not None:
                 scores[posting.docs] += weight * posting.weights
+                covered[posting.docs] += weight * posting.idf
+                asked += weight * posting.idf
+        if asked > 0 and COORDINATION:
+            # A procedure that answers more of the query (weighted by rarity) beats one that
+            # repeats a single word many times: the long catalogue pages otherwise win on volume.
+            scores *= (covered / asked) ** COORDINATION
         allowed = self._scope(runbook=runbook, service=service)
         if allowed is not None:
             scores *= allowed
@@ -166,7 +178,13 @@ class MatchIndex:
         for term in terms(query):
             # A word that names a concept counts half: its concept term carries the meaning, and
             # a procedure should not win twice for quoting the same word ("down" and "@down").
-            base = LITERAL_CONCEPT_WEIGHT if term in CONCEPT_STEMS else 1.0
+            base = (
+                PREFIX_WEIGHT
+                if term.startswith("~")
+                else LITERAL_CONCEPT_WEIGHT
+                if term in CONCEPT_STEMS
+                else 1.0
+            )
             # A word repeated in a query adds a little, not linearly.
             weights[term] = weights.get(term, 0.0) + (base if term not in weights else base / 4)
         for hit in hits:

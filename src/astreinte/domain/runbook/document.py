@@ -85,8 +85,9 @@ def read_part(parts: DocumentParts, part: str, node: Node) -> None:
         _metrics(parts, node)
     elif part in {"metadata", "overview"}:
         _metadata(parts, node.units)
-        if re.match(r"(?:scope|perimetre|stack|pile|contexte|context|architecture)\b",
-                    fold(node.title)):
+        if re.match(
+            r"(?:scope|perimetre|stack|pile|contexte|context|architecture)\b", fold(node.title)
+        ):
             # "## Scope" lists the stack the runbook covers; matching and services use it.
             text = "; ".join(u.text for u in node.units if u.text)
             parts.metadata.setdefault("scope", text[:500])
