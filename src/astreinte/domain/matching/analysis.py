@@ -193,6 +193,7 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _PARTS = re.compile(r"[a-z0-9]+")
+_CAMEL_WORD = re.compile(r"[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -227,34 +228,70 @@ def terms(text: str) -> list[str]:
     # Identifiers written in camelCase lose their case when folded: split them first, and let
     # their words name concepts too ("PostgresDown" is about the database being down).
     spelled: list[str] = []
-    for raw in re.findall(r"[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+", text):
+    for raw in _CAMEL_WORD.findall(text):
         words = _camel_parts(raw)
         out.extend(part for part in words if part not in STOP_WORDS)
         spelled.append(" ".join(words))
     folded = fold(text)
     for raw in _TOKEN.findall(folded):
-        port = re.search(r":(\d{2,5})$", raw)
-        if port:  # "127.0.0.1:6379", ":5432": the port says which service refused
-            out.append("port:" + port.group(1))
-        token = raw.strip(".:'-/") if not raw.startswith("/") else raw.rstrip(".:'-/")
-        if not token or token in STOP_WORDS:
-            continue
-        if re.fullmatch(r"\d+(?:\.\d+){3}(?::\d+)?", token):
-            continue  # an IP address names no component; its port was kept above
-        parts = _PARTS.findall(token)
-        if len(parts) > 1 or token != (parts[0] if parts else ""):
-            out.append(token)  # the identifier whole: "/persist-on-login", "pg_isready"
-        for part in parts:
-            if part not in STOP_WORDS and len(part) > 1:
-                out.extend(stems(part))
-                if len(part) >= PREFIX_MIN and part.isalpha():
-                    # French and English share Latin roots: "déploiement"/"deployment",
-                    # "authentification"/"authentication" meet on their first letters.
-                    out.append("~" + part[:PREFIX_LENGTH])
+        out.extend(_token_terms(raw))
     out.extend(concepts(folded))
     if spelled:
         out.extend(concepts(" ".join(spelled)))
     return out
+
+
+_PORT = re.compile(r":(\d{2,5})$")
+_IP = re.compile(r"\d+(?:\.\d+){3}(?::\d+)?")
+
+
+@lru_cache(maxsize=262144)  # a catalogue repeats its tokens: thousands of texts, few words
+def _token_terms(raw: str) -> tuple[str, ...]:
+    out: list[str] = []
+    port = _PORT.search(raw)
+    if port:  # "127.0.0.1:6379", ":5432": the port says which service refused
+        out.append("port:" + port.group(1))
+    token = raw.strip(".:'-/") if not raw.startswith("/") else raw.rstrip(".:'-/")
+    if not token or token in STOP_WORDS or _IP.fullmatch(token):
+        return tuple(out)  # an IP address names no component; its port was kept above
+    if token.startswith("$"):
+        # "$DATABASE_URL" in a command is plumbing, not a topic: keep it whole only.
+        return (*out, token)
+    parts = _PARTS.findall(token)
+    if len(parts) > 1 or token != (parts[0] if parts else ""):
+        out.append(token)  # the identifier whole: "/persist-on-login", "pg_isready"
+    for part in parts:
+        if part not in STOP_WORDS and len(part) > 1:
+            out.extend(stems(part))
+            if len(part) >= PREFIX_MIN and part.isalpha():
+                # French and English share Latin roots: "déploiement"/"deployment",
+                # "authentification"/"authentication" meet on their first letters.
+                out.append("~" + part[:PREFIX_LENGTH])
+    return tuple(out)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_pattern(phrases: list[str]) -> str:
+    """One regex for many phrases, factored by shared prefixes: Python's `re` tries every
+    alternative of a flat list at every position, a trie only the letters that can follow.
+    Longer phrases are tried before their prefixes, as in a longest-first alternation."""
+    trie: _Trie = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: _Trie) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
 
 
 def _phrase_concepts() -> dict[str, tuple[str, ...]]:
@@ -266,11 +303,9 @@ def _phrase_concepts() -> dict[str, tuple[str, ...]]:
 
 
 _PHRASE_CONCEPTS: Final = _phrase_concepts()
-# One alternation, longest phrases first, scanned once per text: "disk full" wins over "disk".
+# Scanned once per text; "disk full" wins over "disk".
 _CONCEPT_RE: Final = re.compile(
-    r"(?<![a-z0-9])(?:"
-    + "|".join(re.escape(p) for p in sorted(_PHRASE_CONCEPTS, key=len, reverse=True))
-    + r")(?![a-z0-9])"
+    r"(?<![a-z0-9])(?:" + _trie_pattern(list(_PHRASE_CONCEPTS)) + r")(?![a-z0-9])"
 )
 
 
@@ -290,10 +325,22 @@ def _concept_stems() -> frozenset[str]:
 # Words that name a concept ("down", "lent", "database"): the concept term already carries them.
 CONCEPT_STEMS: Final = _concept_stems()
 
+# Concepts that say how something broke, not what broke: nearly every procedure is about
+# something "down" or "slow", so these say less about which procedure is meant than a
+# component ("the database") does.
+STATE_CONCEPTS: Final = frozenset({"@down", "@slow", "@error", "@restart", "@load"})
+STATE_STEMS: Final = frozenset(
+    stem
+    for concept in STATE_CONCEPTS
+    for phrase in CONCEPTS[concept]
+    if phrase.isalnum()
+    for stem in stems(phrase)
+)
+
 
 def surfaces(text: str) -> dict[str, str]:
     """Each term of `text` mapped back to the word the user wrote, for reasons people can read."""
-    found: dict[str, str] = {}
+    found: dict[str, str] = {"": fold(text)}  # "" holds the folded text, for concept phrases
     for word in re.findall(r"[a-z0-9][a-z0-9_.:/*-]*", fold(text)):
         for term in terms(word):
             if not term.startswith("@"):

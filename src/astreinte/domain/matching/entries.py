@@ -11,7 +11,7 @@ from astreinte.domain.runbook.model import Level, Procedure, ProcedureKind, Runb
 
 # Field weights of the ranking (BM25F): a word in the title says more than one in a command.
 FIELD_WEIGHTS: Final[dict[str, float]] = {
-    "title": 6.0,
+    "title": 4.0,
     "symptoms": 2.5,
     "diagnosis": 1.2,
     "actions": 0.5,

@@ -26,6 +26,8 @@ import numpy.typing as npt
 from astreinte.domain.matching import signatures
 from astreinte.domain.matching.analysis import (
     CONCEPT_STEMS,
+    STATE_CONCEPTS,
+    STATE_STEMS,
     concept_words,
     fold,
     surfaces,
@@ -37,11 +39,14 @@ from astreinte.domain.runbook.model import Level
 K1 = 1.2
 B = 0.9
 LITERAL_CONCEPT_WEIGHT = 1.0
-COORDINATION = 0.0
-PREFIX_WEIGHT = 0.3
+TITLE_COVERAGE = 1.0
+TITLE_DF = False
+STATE_WEIGHT = 1.0
+PREFIX_WEIGHT = 0.6
 SIGNATURE_WEIGHT = 2.0  # a recognised error signature is strong evidence of its component
 _FIELDS = tuple(FIELD_WEIGHTS)
-_ABOUT_BITS = (1 << _FIELDS.index("title")) | (1 << _FIELDS.index("symptoms"))
+_TITLE_BIT = 1 << _FIELDS.index("title")
+_ABOUT_BITS = _TITLE_BIT | (1 << _FIELDS.index("symptoms"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +98,8 @@ class MatchIndex:
                 lengths[field].append(sum(per_field.get(field, Counter()).values()))
         average = {f: (sum(v) / len(v) if v and sum(v) else 1.0) for f, v in lengths.items()}
 
-        about: Counter[str] = Counter()  # document frequency in the fields saying what it is about
+        titled: Counter[str] = Counter()  # document frequencies where a procedure says what
+        about: Counter[str] = Counter()  # it is about: its title, then its symptoms
         docs: dict[str, list[int]] = defaultdict(list)
         pseudo: dict[str, list[float]] = defaultdict(list)
         masks: dict[str, list[int]] = defaultdict(list)
@@ -108,6 +114,7 @@ class MatchIndex:
                 for term, tf in counter.items():
                     combined[term] += FIELD_WEIGHTS[field] * tf / norm
                     mask[term] |= 1 << bit
+            titled.update(term for term, bits in mask.items() if bits & _TITLE_BIT)
             about.update(term for term, bits in mask.items() if bits & _ABOUT_BITS)
             for term, weighted in combined.items():
                 docs[term].append(number)
@@ -120,7 +127,7 @@ class MatchIndex:
             # symptoms): commands and context name PostgreSQL in nearly every procedure of a
             # PostgreSQL shop, which would make "database" worthless where one procedure is
             # about the database. Terms never found there fall back to every field.
-            df = about[term] or len(numbers)
+            df = (titled[term] if TITLE_DF else 0) or about[term] or len(numbers)
             idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
             tfs = np.asarray(pseudo[term], dtype=np.float32)
             postings[term] = _Posting(
@@ -150,26 +157,32 @@ class MatchIndex:
         hits = signatures.detect(query)
         weights = self._query_weights(query, hits)
         scores = np.zeros(len(self.entries), dtype=np.float32)
-        covered = np.zeros(len(self.entries), dtype=np.float32)
+        in_title = np.zeros(len(self.entries), dtype=np.float32)
         asked = 0.0
         for term, weight in weights.items():
             posting = self._postings.get(term)
             if posting is not None:
                 scores[posting.docs] += weight * posting.weights
-                covered[posting.docs] += weight * posting.idf
+                titled = (posting.fields & _TITLE_BIT) > 0
+                in_title[posting.docs[titled]] += weight * posting.idf
                 asked += weight * posting.idf
-        if asked > 0 and COORDINATION:
-            # A procedure that answers more of the query (weighted by rarity) beats one that
-            # repeats a single word many times: the long catalogue pages otherwise win on volume.
-            scores *= (covered / asked) ** COORDINATION
+        if asked > 0:
+            # A title that names more of what was asked ("PostgreSQL inaccessible" for "the
+            # database is down") says the procedure is about it, not that it mentions it.
+            scores *= 1 + TITLE_COVERAGE * in_title / asked
         allowed = self._scope(runbook=runbook, service=service)
         if allowed is not None:
             scores *= allowed
         candidates = np.flatnonzero(scores > 0)
         if candidates.size == 0:
             return []
-        order = candidates[np.argsort(-scores[candidates], kind="stable")][:top]
-        return [self._match(int(i), float(scores[i]), weights, query, hits) for i in order]
+        if candidates.size > top:
+            # Only the best `top` need sorting; ties keep document order, so results are stable.
+            kept = np.argpartition(-scores[candidates], top - 1)[:top]
+            candidates = np.sort(candidates[kept])
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        said = surfaces(query)
+        return [self._match(int(i), float(scores[i]), weights, said, hits) for i in order]
 
     # -- query side -------------------------------------------------------------------------
     @staticmethod
@@ -178,13 +191,16 @@ class MatchIndex:
         for term in terms(query):
             # A word that names a concept counts half: its concept term carries the meaning, and
             # a procedure should not win twice for quoting the same word ("down" and "@down").
-            base = (
-                PREFIX_WEIGHT
-                if term.startswith("~")
-                else LITERAL_CONCEPT_WEIGHT
-                if term in CONCEPT_STEMS
-                else 1.0
-            )
+            if term.startswith("~"):
+                base = PREFIX_WEIGHT
+            elif term in STATE_CONCEPTS:
+                base = STATE_WEIGHT
+            elif term in STATE_STEMS:
+                base = STATE_WEIGHT * LITERAL_CONCEPT_WEIGHT
+            elif term in CONCEPT_STEMS:
+                base = LITERAL_CONCEPT_WEIGHT
+            else:
+                base = 1.0
             # A word repeated in a query adds a little, not linearly.
             weights[term] = weights.get(term, 0.0) + (base if term not in weights else base / 4)
         for hit in hits:
@@ -218,11 +234,10 @@ class MatchIndex:
         number: int,
         score: float,
         weights: dict[str, float],
-        query: str,
+        said: dict[str, str],
         hits: list[signatures.Hit],
     ) -> Match:
         entry = self.entries[number]
-        said = surfaces(query)
         contributions: list[tuple[float, str]] = []
         for term, weight in weights.items():
             posting = self._postings.get(term)
@@ -233,7 +248,7 @@ class MatchIndex:
                 continue
             fields = [f for bit, f in enumerate(_FIELDS) if posting.fields[position] >> bit & 1]
             contributions.append(
-                (weight * float(posting.weights[position]), _describe(term, query, said, fields))
+                (weight * float(posting.weights[position]), _describe(term, said, fields))
             )
         contributions.sort(key=lambda item: -item[0])
         reasons = [hit.reason for hit in hits]
@@ -255,10 +270,10 @@ class MatchIndex:
         )
 
 
-def _describe(term: str, query: str, said: dict[str, str], fields: list[str]) -> str:
+def _describe(term: str, said: dict[str, str], fields: list[str]) -> str:
     where = ", ".join(fields)
     if term.startswith("@"):
-        folded = fold(query)
+        folded = said.get("", "")
         named = [w for w in concept_words(term) if w in folded]
         origin = f" (from '{named[0]}')" if named else ""
         return f"concept {term[1:]}{origin} matches the procedure's {where}"
