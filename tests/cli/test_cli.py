@@ -224,3 +224,59 @@ def test_risk_table(invoke: Invoke) -> None:
     result = invoke("risk", "DELETE FROM sessions", "--sql")
     assert result.exit_code == 0, result.output
     assert "destructive" in result.stdout
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "runbooks"
+
+
+def test_match_json_follows_the_contract(invoke: Invoke) -> None:
+    assert invoke("import", str(EXAMPLES)).exit_code == 0
+    result = invoke("match", "Error: connect ECONNREFUSED 127.0.0.1:6379", "--json", "--top", "2")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["query"] == "Error: connect ECONNREFUSED 127.0.0.1:6379"
+    assert len(body["results"]) == 2
+    best = body["results"][0]
+    assert set(best) >= {
+        "source",
+        "runbook_id",
+        "procedure_id",
+        "procedure",
+        "severity",
+        "level",
+        "score",
+        "reasons",
+    }
+    assert best["source"] == "worker-queue.en.md"
+    assert best["procedure"] == "Incident: Redis unreachable (P1)"
+    assert (best["severity"], best["level"]) == ("P1", "critical")
+    assert best["procedure_id"] == f"{best['runbook_id']}/incident-redis-unreachable-p1"
+    assert any("Redis" in reason for reason in best["reasons"])
+    assert best["score"] >= body["results"][1]["score"]
+
+
+def test_match_reads_one_query_per_line_and_answers_in_order(invoke: Invoke) -> None:
+    assert invoke("import", str(EXAMPLES)).exit_code == 0
+    queries = "FATAL: sorry, too many clients already\n\nthe job queue keeps growing\n"
+    result = invoke("match", "-", "--json", "--top", "1", stdin=queries)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == [
+        "FATAL: sorry, too many clients already",
+        "the job queue keeps growing",
+    ]
+    assert lines[0]["results"][0]["procedure"].startswith("Incident 2 : Base de données")
+    assert lines[1]["results"][0]["procedure"] == "Incident: queue backlog growing (P2)"
+
+
+def test_match_scoping_and_unknown_runbook(invoke: Invoke) -> None:
+    assert invoke("import", str(EXAMPLES)).exit_code == 0
+    scoped = invoke("match", "redis", "--json", "--runbook", "boutique-api-fr")
+    assert scoped.exit_code == 0, scoped.output
+    assert {r["runbook_id"] for r in json.loads(scoped.stdout)["results"]} <= {"boutique-api-fr"}
+    unknown = invoke("match", "redis", "--runbook", "nope")
+    assert unknown.exit_code == 1
+    assert "no runbook 'nope'" in unknown.output
+    table = invoke("match", "les paiements sont refusés")
+    assert table.exit_code == 0, table.output
+    assert "Paiements refusés" in table.stdout

@@ -61,7 +61,8 @@ CONCEPTS: Final[dict[str, tuple[str, ...]]] = {
     "@disk": _phrases(
         "disque|disk|espace disque|disk space|no space left|enospc|disque plein|disk full|"
         "full disk|volume|df -h|stockage|storage|filling up|inode|inodes|pvc|"
-        "persistent volume"
+        "persistent volume|volume persistant|plein|pleine|se remplit|remplissage|filling|"
+        "fills up|running out of space|plus de place|sature le disque"
     ),
     "@memory": _phrases(
         "memoire|memory|ram|oom|out of memory|outofmemory|oomkilled|heap|fuite memoire|"
@@ -315,27 +316,6 @@ def concepts(folded: str) -> list[str]:
     for match in _CONCEPT_RE.finditer(folded):
         found.extend(_PHRASE_CONCEPTS[match.group(0)])
     return found
-
-
-def _concept_stems() -> frozenset[str]:
-    single = (p for phrases in CONCEPTS.values() for p in phrases if p.isalnum())
-    return frozenset(stem for phrase in single for stem in stems(phrase))
-
-
-# Words that name a concept ("down", "lent", "database"): the concept term already carries them.
-CONCEPT_STEMS: Final = _concept_stems()
-
-# Concepts that say how something broke, not what broke: nearly every procedure is about
-# something "down" or "slow", so these say less about which procedure is meant than a
-# component ("the database") does.
-STATE_CONCEPTS: Final = frozenset({"@down", "@slow", "@error", "@restart", "@load"})
-STATE_STEMS: Final = frozenset(
-    stem
-    for concept in STATE_CONCEPTS
-    for phrase in CONCEPTS[concept]
-    if phrase.isalnum()
-    for stem in stems(phrase)
-)
 
 
 def surfaces(text: str) -> dict[str, str]:

@@ -25,9 +25,6 @@ import numpy.typing as npt
 
 from astreinte.domain.matching import signatures
 from astreinte.domain.matching.analysis import (
-    CONCEPT_STEMS,
-    STATE_CONCEPTS,
-    STATE_STEMS,
     concept_words,
     fold,
     surfaces,
@@ -38,10 +35,7 @@ from astreinte.domain.runbook.model import Level
 
 K1 = 1.2
 B = 0.9
-LITERAL_CONCEPT_WEIGHT = 1.0
 TITLE_COVERAGE = 1.0
-TITLE_DF = False
-STATE_WEIGHT = 1.0
 PREFIX_WEIGHT = 0.6
 SIGNATURE_WEIGHT = 2.0  # a recognised error signature is strong evidence of its component
 _FIELDS = tuple(FIELD_WEIGHTS)
@@ -98,8 +92,8 @@ class MatchIndex:
                 lengths[field].append(sum(per_field.get(field, Counter()).values()))
         average = {f: (sum(v) / len(v) if v and sum(v) else 1.0) for f, v in lengths.items()}
 
-        titled: Counter[str] = Counter()  # document frequencies where a procedure says what
-        about: Counter[str] = Counter()  # it is about: its title, then its symptoms
+        about: Counter[str] = Counter()  # document frequency where a procedure says what it is
+        # about: its title and its symptoms
         docs: dict[str, list[int]] = defaultdict(list)
         pseudo: dict[str, list[float]] = defaultdict(list)
         masks: dict[str, list[int]] = defaultdict(list)
@@ -114,7 +108,6 @@ class MatchIndex:
                 for term, tf in counter.items():
                     combined[term] += FIELD_WEIGHTS[field] * tf / norm
                     mask[term] |= 1 << bit
-            titled.update(term for term, bits in mask.items() if bits & _TITLE_BIT)
             about.update(term for term, bits in mask.items() if bits & _ABOUT_BITS)
             for term, weighted in combined.items():
                 docs[term].append(number)
@@ -127,7 +120,7 @@ class MatchIndex:
             # symptoms): commands and context name PostgreSQL in nearly every procedure of a
             # PostgreSQL shop, which would make "database" worthless where one procedure is
             # about the database. Terms never found there fall back to every field.
-            df = (titled[term] if TITLE_DF else 0) or about[term] or len(numbers)
+            df = about[term] or len(numbers)
             idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
             tfs = np.asarray(pseudo[term], dtype=np.float32)
             postings[term] = _Posting(
@@ -189,18 +182,8 @@ class MatchIndex:
     def _query_weights(query: str, hits: list[signatures.Hit]) -> dict[str, float]:
         weights: dict[str, float] = {}
         for term in terms(query):
-            # A word that names a concept counts half: its concept term carries the meaning, and
-            # a procedure should not win twice for quoting the same word ("down" and "@down").
-            if term.startswith("~"):
-                base = PREFIX_WEIGHT
-            elif term in STATE_CONCEPTS:
-                base = STATE_WEIGHT
-            elif term in STATE_STEMS:
-                base = STATE_WEIGHT * LITERAL_CONCEPT_WEIGHT
-            elif term in CONCEPT_STEMS:
-                base = LITERAL_CONCEPT_WEIGHT
-            else:
-                base = 1.0
+            # Latin-root prefixes are weak evidence: they bridge French and English cognates.
+            base = PREFIX_WEIGHT if term.startswith("~") else 1.0
             # A word repeated in a query adds a little, not linearly.
             weights[term] = weights.get(term, 0.0) + (base if term not in weights else base / 4)
         for hit in hits:

@@ -174,12 +174,16 @@ def detect(text: str) -> list[Hit]:
     """Signatures present in `text`, in table order; a refused connection names its port."""
     hits: list[Hit] = []
     for match in _REFUSED.finditer(text):
-        port = match.group(1)
+        # curl and libpq name the port apart: "port 443: Connection refused", "on port 5432?".
+        said = re.search(r"\bport (\d{2,5})\b", text, re.IGNORECASE)
+        port = match.group(1) or (said.group(1) if said else None)
         if port and port in _PORTS:
             service, concept = _PORTS[port]
             hits.append(Hit(f"connection refused on :{port}", service, (concept, "@down")))
         else:
-            hits.append(Hit("connection refused", "a service that is down", ("@down",)))
+            # Without a known port the refusal says nothing of which component: no concept,
+            # so it cannot outweigh the words that do (a host name, a service).
+            hits.append(Hit("connection refused", "a service that is down", ()))
         break
     for signature in SIGNATURES:
         if signature.pattern.search(text):
