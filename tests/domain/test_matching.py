@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from astreinte.domain.matching import MatchIndex, entries_for
+from astreinte.domain.matching import MatchIndex, SeverityGuide, entries_for, examples_for
 from astreinte.domain.matching.analysis import terms
 from astreinte.domain.matching.signatures import detect
 from astreinte.domain.runbook.model import Level
@@ -155,3 +155,52 @@ def test_index_is_deterministic(tmp_path: Path) -> None:
     first = [(r.procedure_id, r.score) for r in example_index().search("redis down", top=5)]
     again = MatchIndex.build(example_index().entries).search("redis down", top=5)
     assert first == [(r.procedure_id, r.score) for r in again]
+
+
+def _guide_001() -> tuple[MatchIndex, SeverityGuide]:
+    path = next(SEEDS.glob("001_*.txt"))
+    runbook, _ = parse(path.read_bytes(), source=path.name)
+    return MatchIndex.build(entries_for("postry", runbook)), SeverityGuide(
+        examples_for("postry", runbook)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "level"),
+    [
+        ("l'application est complètement down, 502 et 503 partout", "P0", Level.CRITICAL),
+        ("plus personne ne peut s'authentifier, 100% des users bloqués", "P0", Level.CRITICAL),
+        ("we get alerting spam, more than 100 alerts per minute", "P1", Level.MAJOR),
+        ("une typo dans un bouton, CSS un peu cassé", "P2", Level.MINOR),
+    ],
+)
+def test_free_text_gets_the_level_of_the_classification_example_it_resembles(
+    text: str, label: str, level: Level
+) -> None:
+    _, guide = _guide_001()
+    suggestion = guide.suggest(text, None)
+    assert suggestion is not None
+    assert (suggestion.label, suggestion.level, suggestion.source) == (
+        label,
+        level,
+        "classification",
+    )
+    assert "resembles" in suggestion.reason
+
+
+def test_a_matched_procedure_gives_its_own_severity() -> None:
+    index, guide = _guide_001()
+    best = index.search("le rate limiting bloque des utilisateurs légitimes", top=1)[0]
+    suggestion = guide.suggest("le rate limiting bloque des utilisateurs légitimes", best)
+    assert suggestion is not None
+    assert (suggestion.label, suggestion.level, suggestion.source) == (
+        "P1",
+        Level.MAJOR,
+        "procedure",
+    )
+
+
+def test_no_resemblance_no_suggestion() -> None:
+    _, guide = _guide_001()
+    assert guide.suggest("zzz qqq", None) is None
+    assert SeverityGuide([]).suggest("anything at all", None) is None

@@ -255,6 +255,7 @@ def runbook_json(stored: StoredRunbook) -> Json:
                 "resolution_minutes": s.resolution_minutes,
                 "rank": s.rank,
                 "name": s.name,
+                "examples": list(s.examples),
             }
             for s in rb.severity_levels
         ],
@@ -438,6 +439,14 @@ def match_json(report: MatchReport) -> Json:
             for m in report.results
         ],
     }
+    if report.severity is not None:
+        body["severity"] = {
+            "label": report.severity.label,
+            "level": report.severity.level.value,
+            "source": report.severity.source,
+            "runbook_id": report.severity.runbook_id,
+            "reason": report.severity.reason,
+        }
     if report.note:
         body["note"] = report.note
     return body
@@ -462,6 +471,10 @@ def match_view(report: MatchReport) -> RenderableType:
     parts: list[RenderableType] = [table]
     if not report.results:
         parts = [Text(f"No procedure shares a term with « {report.query} ».", style="yellow")]
+    if report.severity is not None:
+        suggestion = report.severity
+        label = " ".join(x for x in (suggestion.label, suggestion.level.value) if x)
+        parts.append(Text(f"Suggested severity: {label} — {suggestion.reason}"))
     if report.note:
         parts.append(Text(report.note, style="yellow"))
     return Group(*parts)

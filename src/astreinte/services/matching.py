@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from astreinte.domain.matching import Match, MatchIndex, entries_for
+from astreinte.domain.matching import (
+    Match,
+    MatchIndex,
+    SeverityExample,
+    SeverityGuide,
+    SeveritySuggestion,
+    entries_for,
+    examples_for,
+)
 from astreinte.errors import NotFound
 from astreinte.storage import repo
 
@@ -22,30 +30,34 @@ from astreinte.storage import repo
 class MatchReport:
     query: str
     results: tuple[Match, ...]
+    severity: SeveritySuggestion | None = None
     note: str | None = None  # e.g. the service label matched no runbook, so all were searched
 
 
 _lock = threading.Lock()
-_cached: tuple[tuple[tuple[str, str], ...], MatchIndex] | None = None
+_cached: tuple[tuple[tuple[str, str], ...], MatchIndex, SeverityGuide] | None = None
 
 
-def catalogue_index(session: Session) -> MatchIndex:
-    """The index of every stored procedure, rebuilt only when the catalogue changed."""
+def catalogue_index(session: Session) -> tuple[MatchIndex, SeverityGuide]:
+    """The index of every stored procedure, and the catalogue's classification examples;
+    rebuilt only when the catalogue changed."""
     global _cached
     summaries = repo.list_runbooks(session)
     fingerprint = tuple((s.id, s.content_sha256) for s in summaries)
     with _lock:
         if _cached is not None and _cached[0] == fingerprint:
-            return _cached[1]
+            return _cached[1], _cached[2]
     entries = []
+    examples: list[SeverityExample] = []
     for summary in summaries:
         stored = repo.load_runbook(session, summary.id)
         if stored is not None:
             entries.extend(entries_for(stored.id, stored.runbook))
-    index = MatchIndex.build(entries)
+            examples.extend(examples_for(stored.id, stored.runbook))
+    index, guide = MatchIndex.build(entries), SeverityGuide(examples)
     with _lock:
-        _cached = (fingerprint, index)
-    return index
+        _cached = (fingerprint, index, guide)
+    return index, guide
 
 
 def match(
@@ -57,11 +69,12 @@ def match(
     service: str | None = None,
 ) -> MatchReport:
     """The best procedures for `query`; raises NotFound for an unknown `runbook` id."""
-    index = catalogue_index(session)
+    index, guide = catalogue_index(session)
     if runbook is not None and not any(e.runbook_id == runbook for e in index.entries):
         raise NotFound(f"no runbook '{runbook}'; run 'astreinte runbooks list' to see the ids")
     note = None
     if service is not None and runbook is None and not index.serves(service):
         note = f"no runbook mentions the service '{service}'; searched the whole catalogue"
     results = index.search(query, top=top, runbook=runbook, service=service)
-    return MatchReport(query=query, results=tuple(results), note=note)
+    severity = guide.suggest(query, results[0] if results else None)
+    return MatchReport(query=query, results=tuple(results), severity=severity, note=note)

@@ -308,6 +308,7 @@ def _runbook_row(
                 name=s.name,
                 response_minutes=s.response_minutes,
                 resolution_minutes=s.resolution_minutes,
+                examples=list(s.examples),
             )
             for i, s in enumerate(runbook.severity_levels)
         ],
@@ -438,6 +439,7 @@ def _runbook(row: RunbookRow) -> Runbook:
                 name=s.name,
                 response_minutes=s.response_minutes,
                 resolution_minutes=s.resolution_minutes,
+                examples=tuple(s.examples),
             )
             for s in row.severity_levels
         ),

@@ -83,6 +83,7 @@ class SeverityLevelRow(Base):
     name: Mapped[str] = mapped_column(Text)
     response_minutes: Mapped[int | None]
     resolution_minutes: Mapped[int | None]
+    examples: Mapped[list[str]] = mapped_column(JSON)
 
 
 class ProcedureRow(Base):

@@ -2,5 +2,20 @@
 
 from astreinte.domain.matching.entries import IndexEntry, entries_for
 from astreinte.domain.matching.index import Match, MatchIndex
+from astreinte.domain.matching.severity import (
+    SeverityExample,
+    SeverityGuide,
+    SeveritySuggestion,
+    examples_for,
+)
 
-__all__ = ["IndexEntry", "Match", "MatchIndex", "entries_for"]
+__all__ = [
+    "IndexEntry",
+    "Match",
+    "MatchIndex",
+    "SeverityExample",
+    "SeverityGuide",
+    "SeveritySuggestion",
+    "entries_for",
+    "examples_for",
+]

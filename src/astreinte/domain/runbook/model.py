@@ -169,6 +169,7 @@ class SeverityLevel:
     name: str = ""
     response_minutes: int | None = None
     resolution_minutes: int | None = None
+    examples: tuple[str, ...] = ()  # what the document files under this level
 
 
 @dataclass(frozen=True, slots=True)

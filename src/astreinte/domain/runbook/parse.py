@@ -52,6 +52,7 @@ _SEVERITY_FIELD = re.compile(
 _BRANCH = re.compile(
     r"^(?:si|if|option|cas|alternative|ou|or|sinon|else|when|quand|lorsque|en cas)\b", re.IGNORECASE
 )
+_EXAMPLES_LABEL = re.compile(r"(?:exemples?|examples?|e\.g|cas typiques?)")
 _ALERT_PREFIX = re.compile(r"^alerte?\s*name\s*:\s*", re.IGNORECASE)
 _ESTIMATE_LABEL = re.compile(r"^(?:temps|duree|estimated|estimation|eta|time to)", re.IGNORECASE)
 
@@ -186,7 +187,7 @@ class _Reader:
             title = fold(node.title)
             if lexicon.document_part(node.title) == "classification":
                 for child in node.children:
-                    self._scale_entry(child.title, _node_text(child))
+                    self._scale_entry(child.title, _node_text(child), _examples(child))
                 for unit in node.units:
                     self._scale_table(unit.rows)
             elif lexicon.GROUP_TITLE.search(title) or "procedure" in title:
@@ -211,7 +212,7 @@ class _Reader:
             ]
             self._scale_entry(row[0], "\n".join(cells[1:]))
 
-    def _scale_entry(self, title: str, text: str) -> None:
+    def _scale_entry(self, title: str, text: str, examples: tuple[str, ...] = ()) -> None:
         label = _severity_label(title)
         if label is None:
             return
@@ -232,6 +233,7 @@ class _Reader:
             resolution_minutes=resolution
             if resolution is not None
             else (existing.resolution_minutes if existing else None),
+            examples=examples or (existing.examples if existing else ()),
         )
 
     def _rank(self, label: str) -> int:
@@ -717,6 +719,18 @@ def _descendants(node: Node) -> list[Node]:
         out.append(child)
         out.extend(_descendants(child))
     return out
+
+
+def _examples(node: Node) -> tuple[str, ...]:
+    """The items a classification level lists as its examples ("**Exemples:**", "Examples")."""
+    found: list[str] = []
+    collecting = False
+    for unit in node.walk_units():
+        if unit.label is not None and unit.kind == "paragraph":
+            collecting = bool(_EXAMPLES_LABEL.match(fold(unit.label)))
+        elif collecting and unit.kind == "item":
+            found.append(unit.text.split("\n", 1)[0].strip())
+    return tuple(found)
 
 
 def _container(tree: Node, line: int) -> str:

@@ -77,6 +77,7 @@ def upgrade() -> None:
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("response_minutes", sa.Integer(), nullable=True),
         sa.Column("resolution_minutes", sa.Integer(), nullable=True),
+        sa.Column("examples", sa.JSON(), nullable=False),
     )
     op.create_table(
         "procedures",
