@@ -44,6 +44,7 @@ def test_runbook_json_contract() -> None:
             "resolution_minutes": 240,
             "rank": 0,
             "name": "CRITIQUE",
+            "examples": [],
         },
         {
             "label": "P2",
@@ -52,6 +53,7 @@ def test_runbook_json_contract() -> None:
             "resolution_minutes": None,
             "rank": 1,
             "name": "MAJEUR",
+            "examples": [],
         },
         {
             "label": "P3",
@@ -60,6 +62,7 @@ def test_runbook_json_contract() -> None:
             "resolution_minutes": None,
             "rank": 2,
             "name": "",
+            "examples": [],
         },
     ]
     procedures = shown["procedures"]
