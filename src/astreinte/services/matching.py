@@ -1,9 +1,10 @@
 """Match a symptom, an alert text or a log line against the whole catalogue.
 
-One index serves every caller (CLI, alert ingestion, log triage): it is built from the stored
-runbooks and kept while the catalogue does not change. The catalogue's fingerprint — each
-runbook's id and content hash — changes on every import that changes a file, and the next match
-rebuilds the index from it.
+One index serves every caller (CLI, alert ingestion, log triage). Each import writes its
+procedures' index entries with the runbook, in the same transaction; the index is built from
+those rows and kept in memory while the catalogue does not change. The catalogue's fingerprint —
+each runbook's id and content hash — changes on every import that changes a file, and the next
+match rebuilds the index.
 """
 
 from __future__ import annotations
@@ -16,11 +17,8 @@ from sqlalchemy.orm import Session
 from astreinte.domain.matching import (
     Match,
     MatchIndex,
-    SeverityExample,
     SeverityGuide,
     SeveritySuggestion,
-    entries_for,
-    examples_for,
 )
 from astreinte.errors import NotFound
 from astreinte.storage import repo
@@ -47,13 +45,8 @@ def catalogue_index(session: Session) -> tuple[MatchIndex, SeverityGuide]:
     with _lock:
         if _cached is not None and _cached[0] == fingerprint:
             return _cached[1], _cached[2]
-    entries = []
-    examples: list[SeverityExample] = []
-    for summary in summaries:
-        stored = repo.load_runbook(session, summary.id)
-        if stored is not None:
-            entries.extend(entries_for(stored.id, stored.runbook))
-            examples.extend(examples_for(stored.id, stored.runbook))
+    entries = repo.load_match_entries(session)
+    examples = repo.load_severity_examples(session)
     index, guide = MatchIndex.build(entries), SeverityGuide(examples)
     with _lock:
         _cached = (fingerprint, index, guide)

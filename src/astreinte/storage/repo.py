@@ -18,6 +18,7 @@ from pathlib import PurePath
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from astreinte.domain.matching import IndexEntry, SeverityExample, entries_for
 from astreinte.domain.runbook.model import (
     Assessment,
     Backup,
@@ -51,6 +52,7 @@ from astreinte.storage.tables import (
     EscalationContactRow,
     FallbackRow,
     LinkRow,
+    MatchEntryRow,
     MetricRow,
     ProcedureRow,
     RunbookRow,
@@ -353,6 +355,20 @@ def _runbook_row(
             DiagnosticRow(ordinal=i, line=d.line, message=d.message)
             for i, d in enumerate(diagnostics)
         ],
+        match_entries=[
+            MatchEntryRow(
+                ordinal=i,
+                procedure_key=e.procedure_key,
+                source=e.source,
+                title=e.title,
+                kind=e.kind.value,
+                severity=e.severity,
+                level=e.level.value if e.level else None,
+                fields=[list(pair) for pair in e.fields],
+                services=sorted(e.services),
+            )
+            for i, e in enumerate(entries_for(runbook_id, runbook))
+        ],
     )
 
 
@@ -534,3 +550,36 @@ def _block(row: CodeBlockRow) -> CodeBlock:
             for line in row.lines
         ),
     )
+
+
+def load_match_entries(session: Session) -> list[IndexEntry]:
+    """Every procedure as the matcher indexes it, in catalogue order."""
+    rows = session.scalars(
+        select(MatchEntryRow).order_by(MatchEntryRow.runbook_id, MatchEntryRow.ordinal)
+    )
+    return [
+        IndexEntry(
+            runbook_id=row.runbook_id,
+            source=row.source,
+            procedure_key=row.procedure_key,
+            title=row.title,
+            kind=ProcedureKind(row.kind),
+            severity=row.severity,
+            level=Level(row.level) if row.level else None,
+            fields=tuple((name, text) for name, text in row.fields),
+            services=frozenset(row.services),
+        )
+        for row in rows
+    ]
+
+
+def load_severity_examples(session: Session) -> list[SeverityExample]:
+    """The examples each runbook files under its severity levels."""
+    rows = session.scalars(
+        select(SeverityLevelRow).order_by(SeverityLevelRow.runbook_id, SeverityLevelRow.ordinal)
+    )
+    return [
+        SeverityExample(row.runbook_id, row.label, Level(row.level), example)
+        for row in rows
+        for example in row.examples
+    ]

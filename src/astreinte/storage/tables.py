@@ -69,6 +69,7 @@ class RunbookRow(Base):
     links: Mapped[list[LinkRow]] = _children("LinkRow")
     fallbacks: Mapped[list[FallbackRow]] = _children("FallbackRow")
     diagnostics: Mapped[list[DiagnosticRow]] = _children("DiagnosticRow")
+    match_entries: Mapped[list[MatchEntryRow]] = _children("MatchEntryRow")
 
 
 class SeverityLevelRow(Base):
@@ -249,3 +250,21 @@ class DiagnosticRow(Base):
     ordinal: Mapped[int]
     line: Mapped[int]
     message: Mapped[str] = mapped_column(Text)
+
+
+class MatchEntryRow(Base):
+    """A procedure as the matcher indexes it (derived data, rewritten on every import)."""
+
+    __tablename__ = "match_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    runbook_id: Mapped[str] = _runbook_fk()
+    ordinal: Mapped[int]
+    procedure_key: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(ENUM)
+    severity: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(ENUM)
+    fields: Mapped[list[list[str]]] = mapped_column(JSON)
+    services: Mapped[list[str]] = mapped_column(JSON)
