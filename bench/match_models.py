@@ -293,6 +293,7 @@ class Row:
     p50_ms: float
     p99_ms: float
     build_ms: float
+    hits: tuple[bool, ...]  # top-1 hit of each query, in file order
 
 
 def _clear_caches() -> None:
@@ -331,9 +332,11 @@ def measure(
                 search(query.text)
                 timings.append(time.perf_counter() - started)
         top1 = top3 = 0
+        hits: list[bool] = []
         for query, got in zip(queries, ranked, strict=True):
             wanted = {(e.source, e.procedure) for e in query.expected}
-            top1 += bool(got[:1]) and got[0] in wanted
+            hits.append(bool(got[:1]) and got[0] in wanted)
+            top1 += hits[-1]
             top3 += any(key in wanted for key in got[:TOP])
         timings.sort()
         rows.append(
@@ -346,19 +349,32 @@ def measure(
                 p50_ms=_percentile(timings, 0.5) * 1000,
                 p99_ms=_percentile(timings, 0.99) * 1000,
                 build_ms=min(builds) * 1000,
+                hits=tuple(hits),
             )
         )
     return rows
 
 
+def _paired(reference: tuple[bool, ...] | None, hits: tuple[bool, ...]) -> str:
+    """Queries this model gets right at top-1 and the first model misses, and the reverse."""
+    if reference is None:
+        return "-"
+    better = sum(h and not r for r, h in zip(reference, hits, strict=True))
+    worse = sum(r and not h for r, h in zip(reference, hits, strict=True))
+    return f"+{better} -{worse}"
+
+
 def render(entries: int, results: Sequence[tuple[str, list[Row] | str]]) -> str:
     header = (
         f"{'model':<21} {'set':<15} {'n':>4}  {'top-1':>12}  {'top-3':>12}"
-        f"  {'p50 ms':>7}  {'p99 ms':>7}  {'build ms':>8}"
+        f"  {'p50 ms':>7}  {'p99 ms':>7}  {'build ms':>8}  {'top-1 vs first':>14}"
     )
+    first = results[0][1] if results else []
+    reference = {row.set: row.hits for row in first} if not isinstance(first, str) else {}
     lines = [
         f"catalogue: {entries} procedures (seeds + public corpus); top {TOP}; latency over "
-        f"{PASSES} passes after a warm-up; build: best of {BUILDS}",
+        f"{PASSES} passes after a warm-up; build: best of {BUILDS}; top-1 vs first: queries this "
+        "model gets right and the first misses (+), and the reverse (-)",
         header,
         "-" * len(header),
     ]
@@ -372,6 +388,7 @@ def render(entries: int, results: Sequence[tuple[str, list[Row] | str]]) -> str:
                 f"  {row.top1 / row.total:6.1%} ({row.top1:>3})"
                 f"  {row.top3 / row.total:6.1%} ({row.top3:>3})"
                 f"  {row.p50_ms:7.2f}  {row.p99_ms:7.2f}  {row.build_ms:8.1f}"
+                f"  {_paired(reference.get(row.set), row.hits):>14}"
             )
     return "\n".join(lines) + "\n"
 

@@ -186,15 +186,11 @@ CONCEPTS: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
-_TOKEN = re.compile(
-    r"""(?:[a-z]+://[^\s'"`<>()]+)        # URLs stay whole
-      | :\d{2,5}\b                          # ports: ":5432"
-      | /?[a-z0-9_$@*][a-z0-9_$@*.:/'-]*   # words and identifiers, with their inner punctuation
-    """,
-    re.VERBOSE,
-)
+# Words and identifiers with their inner punctuation, so URLs, ports (":5432"), paths
+# ("/persist-on-login") and "127.0.0.1:6379" stay whole; `_token_terms` splits them further.
+_TOKEN = re.compile(r"[a-z0-9_$@*/:][a-z0-9_$@*.:/'-]*")
 _PARTS = re.compile(r"[a-z0-9]+")
-_CAMEL_WORD = re.compile(r"[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
+_CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 

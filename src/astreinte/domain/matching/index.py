@@ -15,8 +15,7 @@ Usage:
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -92,42 +91,59 @@ class MatchIndex:
                 lengths[field].append(sum(per_field.get(field, Counter()).values()))
         average = {f: (sum(v) / len(v) if v and sum(v) else 1.0) for f, v in lengths.items()}
 
-        about: Counter[str] = Counter()  # document frequency where a procedure says what it is
-        # about: its title and its symptoms
-        docs: dict[str, list[int]] = defaultdict(list)
-        pseudo: dict[str, list[float]] = defaultdict(list)
-        masks: dict[str, list[int]] = defaultdict(list)
+        # Flat arrays of (term, procedure, weighted tf, field bit), one run per field of each
+        # procedure; numpy then sums each (term, procedure) pair: the loop stays per field,
+        # not per term, which keeps a 5,000-procedure build within seconds.
+        term_ids: dict[str, int] = {}
+        runs: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], int, int]] = []
         for number, per_field in enumerate(counts):
-            combined: dict[str, float] = defaultdict(float)
-            mask: dict[str, int] = defaultdict(int)
             for bit, field in enumerate(_FIELDS):
                 counter = per_field.get(field)
                 if not counter:
                     continue
                 norm = 1 - B + B * lengths[field][number] / average[field]
-                for term, tf in counter.items():
-                    combined[term] += FIELD_WEIGHTS[field] * tf / norm
-                    mask[term] |= 1 << bit
-            about.update(term for term, bits in mask.items() if bits & _ABOUT_BITS)
-            for term, weighted in combined.items():
-                docs[term].append(number)
-                pseudo[term].append(weighted)
-                masks[term].append(mask[term])
+                ids = np.fromiter(
+                    (term_ids.setdefault(term, len(term_ids)) for term in counter),
+                    dtype=np.int64,
+                    count=len(counter),
+                )
+                tfs = np.fromiter(counter.values(), dtype=np.float64, count=len(counter))
+                runs.append((ids, tfs * (FIELD_WEIGHTS[field] / norm), number, 1 << bit))
         total = len(entries)
         postings: dict[str, _Posting] = {}
-        for term, numbers in docs.items():
-            # A term's rarity is counted where a procedure says what it is about (title,
-            # symptoms): commands and context name PostgreSQL in nearly every procedure of a
-            # PostgreSQL shop, which would make "database" worthless where one procedure is
-            # about the database. Terms never found there fall back to every field.
-            df = about[term] or len(numbers)
-            idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-            tfs = np.asarray(pseudo[term], dtype=np.float32)
-            postings[term] = _Posting(
-                docs=np.asarray(numbers, dtype=np.int32),
-                weights=(idf * tfs * (K1 + 1) / (K1 + tfs)).astype(np.float32),
-                fields=np.asarray(masks[term], dtype=np.uint8),
-                idf=idf,
+        if not runs:
+            return cls(entries, postings)
+        term_of = np.concatenate([ids for ids, _, _, _ in runs])
+        doc_of = np.concatenate([np.full(ids.size, n, dtype=np.int64) for ids, _, n, _ in runs])
+        values = np.concatenate([tfs for _, tfs, _, _ in runs])
+        bits = np.concatenate([np.full(ids.size, bit, dtype=np.int64) for ids, _, _, bit in runs])
+        key = term_of * max(total, 1) + doc_of
+        order = np.argsort(key, kind="stable")
+        unique, starts = np.unique(key[order], return_index=True)
+        combined = np.add.reduceat(values[order], starts)
+        masks = np.bitwise_or.reduceat(bits[order], starts)
+        term_of, doc_of = unique // max(total, 1), unique % max(total, 1)
+
+        # A term's rarity is counted where a procedure says what it is about (title, symptoms):
+        # commands and context name PostgreSQL in nearly every procedure of a PostgreSQL shop,
+        # which would make "database" worthless where one procedure is about the database.
+        # Terms never found there fall back to every field.
+        about = np.bincount(term_of[(masks & _ABOUT_BITS) > 0], minlength=len(term_ids))
+        everywhere = np.bincount(term_of, minlength=len(term_ids))
+        df = np.where(about > 0, about, everywhere).astype(np.float64)
+        idf = np.log(1 + (total - df + 0.5) / (df + 0.5))
+        weights = idf[term_of] * combined * (K1 + 1) / (K1 + combined)
+        bounds = np.flatnonzero(np.diff(term_of)) + 1
+        names = list(term_ids)
+        for start, end in zip(
+            np.concatenate(([0], bounds)), np.concatenate((bounds, [term_of.size])), strict=True
+        ):
+            term = int(term_of[start])
+            postings[names[term]] = _Posting(
+                docs=doc_of[start:end].astype(np.int32),
+                weights=weights[start:end].astype(np.float32),
+                fields=masks[start:end].astype(np.uint8),
+                idf=float(idf[term]),
             )
         return cls(entries, postings)
 
