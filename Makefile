@@ -14,6 +14,7 @@ $(BIN)/.installed: pyproject.toml
 run: $(BIN)/.installed
 	$(BIN)/astreinte import examples/runbooks
 	$(BIN)/astreinte runbooks list
+	$(BIN)/astreinte match "Error: connect ECONNREFUSED 127.0.0.1:6379" --top 3
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench
