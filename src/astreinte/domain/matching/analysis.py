@@ -315,12 +315,18 @@ def concepts(folded: str) -> list[str]:
 
 
 def surfaces(text: str) -> dict[str, str]:
-    """Each term of `text` mapped back to the word the user wrote, for reasons people can read."""
-    found: dict[str, str] = {"": fold(text)}  # "" holds the folded text, for concept phrases
-    for word in re.findall(r"[a-z0-9][a-z0-9_.:/*-]*", fold(text)):
-        for term in terms(word):
-            if not term.startswith("@"):
-                found.setdefault(term, word.strip(".:-/"))
+    """Each term of `text` mapped back to the word the user wrote, for reasons people can read:
+    a part's stem to that part ("user" in "sylion_user"), a whole identifier to itself."""
+    folded = fold(text)
+    found: dict[str, str] = {"": folded}  # "" holds the folded text, for concept phrases
+    for raw in _TOKEN.findall(folded):
+        word = raw.strip(".:'-/")
+        for part in _PARTS.findall(word):
+            for stem in stems(part):
+                found.setdefault(stem, part)
+            found.setdefault("~" + part[:PREFIX_LENGTH], part)
+        for term in _token_terms(raw):
+            found.setdefault(term, word)
     return found
 
 

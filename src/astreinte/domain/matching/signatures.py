@@ -59,17 +59,21 @@ def _sig(name: str, pattern: str, component: str, *concepts: str) -> Signature:
     return Signature(name, re.compile(pattern, re.IGNORECASE), component, concepts)
 
 
+# Patterns also know the French wording of localised messages: PostgreSQL and glibc translate
+# theirs under a French locale ("l'authentification par mot de passe a échoué").
 SIGNATURES: Final[tuple[Signature, ...]] = (
     _sig(
         "ETIMEDOUT",
-        r"\b(?:e?timedout|esockettimedout|timed out|timeout exceeded)\b",
+        r"\b(?:e?timedout|esockettimedout|timed out|timeout exceeded)\b|"
+        r"d[ée]lai d'attente (?:d[ée]pass[ée]|expir[ée])",
         "an upstream API or dependency",
         "@slow",
         "@gateway",
     ),
     _sig(
         "ENOSPC",
-        r"\benospc\b|no space left on device|disk (?:is )?full|disque plein",
+        r"\benospc\b|no space left on device|disk (?:is )?full|disque plein|"
+        r"aucun espace disponible sur le p[ée]riph[ée]rique",
         "disk",
         "@disk",
     ),
@@ -83,7 +87,7 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     ),
     _sig(
         "too many connections",
-        r"too many (?:clients|connections)|remaining connection slots|"
+        r"too many (?:clients|connections)|remaining connection slots|trop de clients|"
         r"pool timeout|connection pool (?:is )?(?:full|exhausted)",
         "database connection pool",
         "@database",
@@ -91,7 +95,8 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
     ),
     _sig(
         "authentication failed",
-        r"password authentication failed|access denied for user",
+        r"password authentication failed|access denied for user|"
+        r"authentification par mot de passe (?:a )?[ée]chou[ée]",
         "database credentials",
         "@database",
         "@auth",
