@@ -12,7 +12,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy.exc import SQLAlchemyError
 from typer.core import TyperGroup
 
 from astreinte import __version__
@@ -27,6 +26,14 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
+def _is_database_error(exc: BaseException) -> bool:
+    # Checked by name so that commands which never open the database do not import SQLAlchemy.
+    return any(
+        cls.__module__.startswith("sqlalchemy.") and cls.__name__ == "SQLAlchemyError"
+        for cls in type(exc).__mro__
+    )
+
+
 class _Group(TyperGroup):
     """Translates errors raised by any sub-command, at any depth, into one line and exit 1."""
 
@@ -38,13 +45,13 @@ class _Group(TyperGroup):
             raise
         except AstreinteError as exc:
             _fail(str(exc))
-        except SQLAlchemyError as exc:
-            orig = next(iter(str(getattr(exc, "orig", None) or exc).strip().splitlines()), "")
-            _fail(
-                f"database error ({type(exc).__name__}: {orig}); "
-                "check that ASTREINTE_DATABASE_URL points at a reachable database"
-            )
         except Exception as exc:
+            if _is_database_error(exc):
+                orig = next(iter(str(getattr(exc, "orig", None) or exc).strip().splitlines()), "")
+                _fail(
+                    f"database error ({type(exc).__name__}: {orig}); "
+                    "check that ASTREINTE_DATABASE_URL points at a reachable database"
+                )
             if os.environ.get("ASTREINTE_DEBUG"):
                 raise
             _fail(

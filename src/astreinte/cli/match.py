@@ -8,7 +8,6 @@ import typer
 
 from astreinte.cli import render
 from astreinte.cli.runtime import runtime
-from astreinte.services import matching
 
 
 def match(
@@ -33,6 +32,8 @@ def match(
     ] = None,
 ) -> None:
     """Which procedure of which runbook handles this, how sure, and why."""
+    from astreinte.services import matching
+
     queries = (
         [text] if text != "-" else (line.rstrip("\r\n") for line in typer.get_text_stream("stdin"))
     )

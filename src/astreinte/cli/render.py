@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -23,19 +24,17 @@ from astreinte.domain.runbook.model import (
     Risk,
     Section,
 )
-from astreinte.services.catalogue import FileImport, ImportReport, ImportStatus
-from astreinte.services.matching import MatchReport
-from astreinte.storage.repo import RunbookSummary, StoredRunbook
+
+if TYPE_CHECKING:  # only for types: the services pull in SQLAlchemy, which `risk` need not load
+    from astreinte.services.catalogue import FileImport, ImportReport
+    from astreinte.services.matching import MatchReport
+    from astreinte.storage.repo import RunbookSummary, StoredRunbook
 
 Json = dict[str, object]
 
 RISK_STYLE = {Risk.READ: "green", Risk.CHANGE: "yellow", Risk.DESTRUCTIVE: "bold red"}
-STATUS_STYLE = {
-    ImportStatus.CREATED: "green",
-    ImportStatus.UPDATED: "cyan",
-    ImportStatus.UNCHANGED: "dim",
-    ImportStatus.FAILED: "bold red",
-}
+FAILED = "failed"  # ImportStatus.FAILED's value; a StrEnum compares equal to it
+STATUS_STYLE = {"created": "green", "updated": "cyan", "unchanged": "dim", FAILED: "bold red"}
 
 
 def console() -> Console:
@@ -65,7 +64,7 @@ def minutes(value: int | None) -> str:
 def import_json(report: ImportReport) -> Json:
     return {
         "files": [_file_import_json(f) for f in report.files],
-        "imported": sum(f.status is not ImportStatus.FAILED for f in report.files),
+        "imported": sum(f.status != FAILED for f in report.files),
         "failed": len(report.failed),
     }
 
@@ -93,8 +92,8 @@ def import_view(report: ImportReport) -> RenderableType:
         table.add_row(
             Text(str(file.path)),
             Text(file.runbook_id or "–"),
-            Text(file.status.value, style=STATUS_STYLE[file.status]),
-            str(file.procedures) if file.status is not ImportStatus.FAILED else "–",
+            Text(file.status.value, style=STATUS_STYLE[file.status.value]),
+            str(file.procedures) if file.status != FAILED else "–",
             str(len(file.diagnostics)),
         )
     parts: list[RenderableType] = [table]

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from astreinte.cli import render
-from astreinte.domain.commands import assess
 
 
 def risk(
@@ -24,6 +23,8 @@ def risk(
     sql: Annotated[bool, typer.Option("--sql", help="Read the input as SQL.")] = False,
 ) -> None:
     """Say whether a command reads, changes or destroys, whether it touches secrets, and why."""
+    from astreinte.domain.commands import assess
+
     if command != "-":
         assessed = [(command, assess(command, sql=sql))]
         if as_json:

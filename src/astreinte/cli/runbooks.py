@@ -10,7 +10,6 @@ import typer
 
 from astreinte.cli import render
 from astreinte.cli.runtime import runtime
-from astreinte.services import catalogue
 
 app = typer.Typer(help="The runbooks in the catalogue.", no_args_is_help=True)
 
@@ -32,6 +31,8 @@ def import_runbooks(
     ] = False,
 ) -> None:
     """Import or update runbooks; exits 1 if any file failed (the others are still imported)."""
+    from astreinte.services import catalogue
+
     sessions = runtime(ctx).sessions()
     report = catalogue.import_paths(sessions, paths, now=datetime.now(UTC), force=force)
     if as_json:
@@ -45,6 +46,8 @@ def import_runbooks(
 @app.command("list")
 def list_runbooks(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the runbooks in the catalogue."""
+    from astreinte.services import catalogue
+
     with runtime(ctx).session() as session:
         summaries = catalogue.list_runbooks(session)
     if as_json:
@@ -65,6 +68,8 @@ def show_runbook(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one runbook: severity scale, procedures with their sections and commands, contacts."""
+    from astreinte.services import catalogue
+
     with runtime(ctx).session() as session:
         stored = catalogue.show_runbook(session, runbook_id=runbook_id)
     if as_json:

@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from astreinte.config import Settings, load_settings
-from astreinte.storage.db import make_engine, make_session_factory, migrate
+if TYPE_CHECKING:  # SQLAlchemy, Alembic and pydantic load when a command opens the database
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from astreinte.config import Settings
 
 
 @dataclass
@@ -21,12 +23,16 @@ class Runtime:
 
     def settings(self) -> Settings:
         if self._settings is None:
+            from astreinte.config import load_settings
+
             self._settings = load_settings()
         return self._settings
 
     def sessions(self) -> sessionmaker[Session]:
         """A session factory on a database at the latest schema."""
         if self._sessions is None:
+            from astreinte.storage.db import make_engine, make_session_factory, migrate
+
             engine = make_engine(self.settings().database_url)
             self._engine = engine
             migrate(engine)

@@ -53,7 +53,6 @@ from astreinte.domain.runbook.model import (
     Section,
     SectionKind,
 )
-from astreinte.domain.runbook.parse import parse
 
 Severity = Literal["error", "warning", "note"]
 
@@ -106,6 +105,10 @@ def lint_source(
     `exists(target)` says whether a relative link target (a normalised POSIX path relative to the
     runbook's folder, "../x.md" included) exists; None skips the dead-link check.
     """
+    # Imported here: the parser pulls in the shell and SQL analysers, which the CLI's start-up
+    # (and `lint` on an empty folder) need not pay for.
+    from astreinte.domain.runbook.parse import parse
+
     runbook, diagnostics = parse(data, source=source)
     existing = None
     if exists is not None:
