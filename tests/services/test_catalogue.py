@@ -220,3 +220,14 @@ def test_any_bytes_give_a_runbook_or_a_clear_error(
         assert file.error.startswith(f"{path}: ")
     else:
         assert file.runbook_id is not None
+
+
+def test_a_procedure_is_found_by_its_catalogue_id(sessions: sessionmaker[Session]) -> None:
+    seed = next(SEEDS.glob("004_*.txt"))
+    report = import_paths(sessions, [seed], now=NOW)
+    runbook_id = report.files[0].runbook_id
+    with sessions() as session:
+        stored = catalogue.show_procedure(session, procedure_id=f"{runbook_id}/rb-p1-003")
+        assert stored.procedure.title == "RB-P1-003: Base de Données Indisponible"
+        with pytest.raises(NotFound, match="no procedure"):
+            catalogue.show_procedure(session, procedure_id=f"{runbook_id}/nope")
