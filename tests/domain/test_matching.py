@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from astreinte.domain.matching import MatchIndex, SeverityGuide, entries_for, examples_for
-from astreinte.domain.matching.analysis import terms
+from astreinte.domain.matching.analysis import term_groups, terms
+from astreinte.domain.matching.entries import IndexEntry
 from astreinte.domain.matching.signatures import detect
-from astreinte.domain.runbook.model import Level
+from astreinte.domain.runbook.model import Level, ProcedureKind
 from astreinte.domain.runbook.parse import parse
 from tests.conftest import ROOT, SEEDS
 
@@ -30,10 +31,26 @@ EXAMPLES = ROOT / "examples" / "runbooks"
         ("la base de données est lente", {"@database", "@slow"}),
         ("disque plein sur le VPS", {"@disk"}),
         ("file d'attente bloquée", {"@queue"}),
+        # camelCase parts are stemmed like words, so an alert name meets the runbook's prose.
+        ("KubePersistentVolumeFillingUp", {"volum", "persist", "fill", "@disk"}),
+        # An acronym before a word still splits; a plural acronym stays one word.
+        ("CPUThrottlingHigh", {"cpu", "throttl", "high", "@load"}),
     ],
 )
 def test_terms_keep_identifiers_their_parts_and_concepts(text: str, expected: set[str]) -> None:
     assert expected <= set(terms(text))
+
+
+def test_a_plural_acronym_is_not_split() -> None:
+    assert "cpus" in terms("8 CPUs")
+    assert "cpu" not in terms("8 CPUs")
+
+
+def test_a_word_spellings_are_grouped_and_kept_whole() -> None:
+    # "redis" is a name: the French stemmer's "red" must not be its only trace.
+    assert ("redis", "red", "redi") in term_groups("redis")
+    group = next(g for g in term_groups("déploiements") if "deploiements" in g)
+    assert any(t.startswith("~") for t in group)  # the Latin-root prefix is one more spelling
 
 
 def test_stop_words_and_ip_parts_are_not_terms() -> None:
@@ -56,10 +73,31 @@ def test_stop_words_and_ip_parts_are_not_terms() -> None:
         ("Back-off restarting failed container: CrashLoopBackOff", "a Kubernetes pod"),
         ("x509: certificate has expired or is not yet valid", "TLS certificate"),
         ("request to https://api.x failed, reason: ETIMEDOUT", "an upstream API or dependency"),
+        ("Error connecting to database: connection refused", "the database"),
+        ("ReplyError: OOM command not allowed when used memory > 'maxmemory'", "Redis"),
+        ("every API call takes more than 5 seconds", "slow responses"),
+        ("le temps de réponse dépasse 3200 ms", "slow responses"),
     ],
 )
 def test_error_signatures_name_the_component_at_fault(line: str, component: str) -> None:
-    assert component in {hit.component for hit in detect(line)}
+    assert any(component in hit.component for hit in detect(line))
+
+
+@pytest.mark.parametrize(
+    ("line", "cause", "explained"),
+    [
+        ("HTTP 503 Service Unavailable: Database connection failed", "database", "bad gateway"),
+        ("ReplyError: OOM command not allowed when used memory > 'maxmemory'", "Redis", "out of"),
+        ("pool timed out while waiting for an open connection", "pool", "ETIMEDOUT"),
+    ],
+)
+def test_a_specific_signature_explains_the_generic_one(
+    line: str, cause: str, explained: str
+) -> None:
+    # The proxy's 503 is how a database failure shows; the reasons name the database only.
+    hits = detect(line)
+    assert any(cause in hit.component for hit in hits)
+    assert not any(hit.name.startswith(explained) for hit in hits)
 
 
 def test_plain_words_are_no_signature() -> None:
@@ -133,6 +171,8 @@ def test_scoping_by_runbook_and_service() -> None:
         ("004", "le site est lent", "Lent"),
         ("002", "redis is down", "Redis"),
         ("002", "plus de place sur le disque du VPS", "disk"),
+        ("002", "the database is down", "PostgreSQL"),
+        ("002", "la base de données est en panne", "PostgreSQL"),
     ],
 )
 def test_a_catalogue_of_one_runbook_finds_its_procedure(
@@ -142,6 +182,32 @@ def test_a_catalogue_of_one_runbook_finds_its_procedure(
     runbook, _ = parse(path.read_bytes(), source=path.name)
     index = MatchIndex.build(entries_for(seed, runbook))
     assert title_word in index.search(query, top=1)[0].title
+
+
+def _entry(key: str, title: str, symptoms: str) -> IndexEntry:
+    return IndexEntry(
+        runbook_id="rb",
+        source="rb.md",
+        procedure_key=key,
+        title=title,
+        kind=ProcedureKind.INCIDENT,
+        severity=None,
+        level=None,
+        services=frozenset(),
+        fields=(("title", title), ("symptoms", symptoms)),
+    )
+
+
+def test_a_word_the_catalogue_never_uses_counts_through_its_concept() -> None:
+    # The runbook says PostgreSQL, never "database"; "down" is in another title.
+    index = MatchIndex.build(
+        [
+            _entry("api", "API down", "the API answers nothing, site down"),
+            _entry("pg", "PostgreSQL inaccessible", "pg_isready fails"),
+            _entry("disk", "Disk full", "no space left"),
+        ]
+    )
+    assert index.search("the database is down", top=1)[0].procedure_key == "pg"
 
 
 def test_french_query_finds_english_procedure_and_back() -> None:

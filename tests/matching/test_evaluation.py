@@ -2,8 +2,8 @@
 
 queries.jsonl is the tuning set; holdout.jsonl was written apart and is never tuned on, so it
 measures generalisation. The issue's bar on queries.jsonl is top-1 >= 90% and top-3 >= 98%; the
-matcher reaches 89.7% and 97.8% today, so the floors below guard what is reached (a change that
-loses accuracy fails) until the bar is met, and then they rise to it.
+floors below are that bar. The holdout's floors sit just under what it reaches (86.7% and 96.7%
+on 30 queries, where one query is 3.3 points): a change that loses generalisation fails.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ SETS = [QUERIES, HOLDOUT]
 
 @pytest.mark.parametrize(
     ("path", "top1", "top3"),
-    [(QUERIES, 0.89, 0.97), (HOLDOUT, 0.85, 0.93)],
+    [(QUERIES, 0.90, 0.98), (HOLDOUT, 0.85, 0.95)],
     ids=["queries", "holdout"],
 )
 def test_accuracy(path: Path, top1: float, top3: float) -> None:

@@ -190,7 +190,11 @@ CONCEPTS: Final[dict[str, tuple[str, ...]]] = {
 # ("/persist-on-login") and "127.0.0.1:6379" stay whole; `_token_terms` splits them further.
 _TOKEN = re.compile(r"[a-z0-9_$@*/:][a-z0-9_$@*.:/'-]*")
 _PARTS = re.compile(r"[a-z0-9]+")
-_CAMEL_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]*)+")
+# A word with a case change inside: "redisConnected", "KubeAPIErrorBudgetBurn", and an acronym
+# before a word, "CPUThrottlingHigh" (but not a plural acronym, "CPUs").
+_CAMEL_WORD = re.compile(
+    r"(?<![A-Za-z0-9])(?=[A-Za-z0-9]*(?:[a-z][A-Z]|[A-Z]{2}[a-z]{2}))[A-Za-z][A-Za-z0-9]*"
+)
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -212,7 +216,7 @@ def stems(word: str) -> tuple[str, ...]:
     if not word.isalpha() or len(word) <= 3:
         return (word,)
     french, english = _FRENCH.stemWord(word), _ENGLISH.stemWord(word)
-    return (french,) if french == english else (french, english)
+    return tuple(dict.fromkeys((word, french, english)))
 
 
 def _camel_parts(raw: str) -> list[str]:
@@ -221,20 +225,28 @@ def _camel_parts(raw: str) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The terms of a text, in order, with repeats (counts matter for ranking)."""
-    out: list[str] = []
+    return [term for group in term_groups(text) for term in group]
+
+
+def term_groups(text: str) -> list[tuple[str, ...]]:
+    """The terms of a text grouped by the word they come from: a word's French and English stems
+    and its prefix are alternative spellings of one piece of evidence, which a query counts
+    once (through its best match), or "tenants" (French stem "ten") would count twice."""
+    out: list[tuple[str, ...]] = []
     # Identifiers written in camelCase lose their case when folded: split them first, and let
     # their words name concepts too ("PostgresDown" is about the database being down).
     spelled: list[str] = []
     for raw in _CAMEL_WORD.findall(text):
         words = _camel_parts(raw)
-        out.extend(part for part in words if part not in STOP_WORDS)
+        for word in words:  # stemmed like any word: "FillingUp" must meet "filling up"
+            out.extend(_token_terms(word))
         spelled.append(" ".join(words))
     folded = fold(text)
     for raw in _TOKEN.findall(folded):
         out.extend(_token_terms(raw))
-    out.extend(concepts(folded))
+    out.extend((concept,) for concept in concepts(folded))
     if spelled:
-        out.extend(concepts(" ".join(spelled)))
+        out.extend((concept,) for concept in concepts(" ".join(spelled)))
     return out
 
 
@@ -243,27 +255,28 @@ _IP = re.compile(r"\d+(?:\.\d+){3}(?::\d+)?")
 
 
 @lru_cache(maxsize=262144)  # a catalogue repeats its tokens: thousands of texts, few words
-def _token_terms(raw: str) -> tuple[str, ...]:
-    out: list[str] = []
+def _token_terms(raw: str) -> tuple[tuple[str, ...], ...]:
+    out: list[tuple[str, ...]] = []
     port = _PORT.search(raw)
     if port:  # "127.0.0.1:6379", ":5432": the port says which service refused
-        out.append("port:" + port.group(1))
+        out.append(("port:" + port.group(1),))
     token = raw.strip(".:'-/") if not raw.startswith("/") else raw.rstrip(".:'-/")
     if not token or token in STOP_WORDS or _IP.fullmatch(token):
         return tuple(out)  # an IP address names no component; its port was kept above
     if token.startswith("$"):
         # "$DATABASE_URL" in a command is plumbing, not a topic: keep it whole only.
-        return (*out, token)
+        return (*out, (token,))
     parts = _PARTS.findall(token)
     if len(parts) > 1 or token != (parts[0] if parts else ""):
-        out.append(token)  # the identifier whole: "/persist-on-login", "pg_isready"
+        out.append((token,))  # the identifier whole: "/persist-on-login", "pg_isready"
     for part in parts:
         if part not in STOP_WORDS and len(part) > 1:
-            out.extend(stems(part))
+            forms = stems(part)
             if len(part) >= PREFIX_MIN and part.isalpha():
                 # French and English share Latin roots: "déploiement"/"deployment",
                 # "authentification"/"authentication" meet on their first letters.
-                out.append("~" + part[:PREFIX_LENGTH])
+                forms = (*forms, "~" + part[:PREFIX_LENGTH])
+            out.append(forms)
     return tuple(out)
 
 
@@ -308,10 +321,21 @@ _CONCEPT_RE: Final = re.compile(
 
 def concepts(folded: str) -> list[str]:
     """Concept terms named in an already folded text, once per mention."""
-    found: list[str] = []
+    return [concept for concept, _ in concept_mentions(folded)]
+
+
+def concept_mentions(folded: str) -> list[tuple[str, str]]:
+    """(concept, the phrase that named it) for each mention in an already folded text."""
+    found: list[tuple[str, str]] = []
     for match in _CONCEPT_RE.finditer(folded):
-        found.extend(_PHRASE_CONCEPTS[match.group(0)])
+        phrase = match.group(0)
+        found.extend((concept, phrase) for concept in _PHRASE_CONCEPTS[phrase])
     return found
+
+
+def phrase_terms(phrase: str) -> frozenset[str]:
+    """Every term the words of a (folded) phrase index as."""
+    return frozenset(t for raw in _TOKEN.findall(phrase) for g in _token_terms(raw) for t in g)
 
 
 def surfaces(text: str) -> dict[str, str]:
@@ -325,8 +349,9 @@ def surfaces(text: str) -> dict[str, str]:
             for stem in stems(part):
                 found.setdefault(stem, part)
             found.setdefault("~" + part[:PREFIX_LENGTH], part)
-        for term in _token_terms(raw):
-            found.setdefault(term, word)
+        for group in _token_terms(raw):
+            for term in group:
+                found.setdefault(term, word)
     return found
 
 

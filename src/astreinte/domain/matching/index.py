@@ -24,19 +24,26 @@ import numpy.typing as npt
 
 from astreinte.domain.matching import signatures
 from astreinte.domain.matching.analysis import (
+    concept_mentions,
     concept_words,
     fold,
+    phrase_terms,
     surfaces,
+    term_groups,
     terms,
 )
 from astreinte.domain.matching.entries import FIELD_WEIGHTS, IndexEntry
 from astreinte.domain.runbook.model import Level
 
 K1 = 1.2
-B = 0.9
-TITLE_COVERAGE = 1.0
-PREFIX_WEIGHT = 0.6
+B = 0.75
+TITLE_COVERAGE = 0.7
+PREFIX_WEIGHT = 0.4
+CONCEPT_WEIGHT = 1.0
+UNKNOWN_WORD_WEIGHT = 1.0
 SIGNATURE_WEIGHT = 2.0  # a recognised error signature is strong evidence of its component
+# Latin-root prefixes ("~deplo") are weak evidence: they bridge French and English cognates.
+_BASE_WEIGHT = {"~": PREFIX_WEIGHT, "@": CONCEPT_WEIGHT}
 _FIELDS = tuple(FIELD_WEIGHTS)
 _TITLE_BIT = 1 << _FIELDS.index("title")
 _ABOUT_BITS = _TITLE_BIT | (1 << _FIELDS.index("symptoms"))
@@ -164,17 +171,33 @@ class MatchIndex:
         if not self.entries or top <= 0:
             return []
         hits = signatures.detect(query)
-        weights = self._query_weights(query, hits)
-        scores = np.zeros(len(self.entries), dtype=np.float32)
-        in_title = np.zeros(len(self.entries), dtype=np.float32)
+        groups = self._query_groups(query, hits)
+        size = len(self.entries)
+        scores = np.zeros(size, dtype=np.float32)
+        in_title = np.zeros(size, dtype=np.float32)
         asked = 0.0
-        for term, weight in weights.items():
-            posting = self._postings.get(term)
-            if posting is not None:
+        for group in groups:
+            found = [(self._postings[t], w) for t, w in group if t in self._postings]
+            if not found:
+                continue
+            if len(found) == 1:
+                posting, weight = found[0]
                 scores[posting.docs] += weight * posting.weights
                 titled = (posting.fields & _TITLE_BIT) > 0
                 in_title[posting.docs[titled]] += weight * posting.idf
                 asked += weight * posting.idf
+                continue
+            # Alternative spellings of one word: each procedure counts its best one.
+            best = np.zeros(size, dtype=np.float32)
+            best_title = np.zeros(size, dtype=np.float32)
+            for posting, weight in found:
+                best[posting.docs] = np.maximum(best[posting.docs], weight * posting.weights)
+                named = posting.docs[(posting.fields & _TITLE_BIT) > 0]
+                best_title[named] = np.maximum(best_title[named], weight * posting.idf)
+            scores += best
+            in_title += best_title
+            asked += max(weight * posting.idf for posting, weight in found)
+        weights = {term: weight for group in groups for term, weight in group}
         if asked > 0:
             # A title that names more of what was asked ("PostgreSQL inaccessible" for "the
             # database is down") says the procedure is about it, not that it mentions it.
@@ -194,18 +217,26 @@ class MatchIndex:
         return [self._match(int(i), float(scores[i]), weights, said, hits) for i in order]
 
     # -- query side -------------------------------------------------------------------------
-    @staticmethod
-    def _query_weights(query: str, hits: list[signatures.Hit]) -> dict[str, float]:
-        weights: dict[str, float] = {}
-        for term in terms(query):
-            # Latin-root prefixes are weak evidence: they bridge French and English cognates.
-            base = PREFIX_WEIGHT if term.startswith("~") else 1.0
-            # A word repeated in a query adds a little, not linearly.
-            weights[term] = weights.get(term, 0.0) + (base if term not in weights else base / 4)
+    def _query_groups(
+        self, query: str, hits: list[signatures.Hit]
+    ) -> list[tuple[tuple[str, float], ...]]:
+        """The query's words, each as its alternative terms with their weights."""
+        weights: dict[tuple[str, ...], tuple[float, ...]] = {}
+        for group in term_groups(query):
+            if group in weights:  # a word repeated in a query adds a little, not linearly
+                weights[group] = tuple(w * 1.25 for w in weights[group])
+            else:
+                weights[group] = tuple(_BASE_WEIGHT.get(term[0], 1.0) for term in group)
+        for concept, phrase in concept_mentions(fold(query)):
+            # A word this catalogue never uses ("database" where the runbook only says
+            # PostgreSQL) can reach it only through its concept, which carries its weight too.
+            if not any(t in self._postings for t in phrase_terms(phrase) if t[0] != "~"):
+                weights[(concept,)] = (CONCEPT_WEIGHT + UNKNOWN_WORD_WEIGHT,)
         for hit in hits:
             for concept in hit.concepts:
-                weights[concept] = max(weights.get(concept, 0.0), SIGNATURE_WEIGHT)
-        return weights
+                known = weights.get((concept,), (0.0,))[0]
+                weights[(concept,)] = (max(known, SIGNATURE_WEIGHT),)
+        return [tuple(zip(group, w, strict=True)) for group, w in weights.items()]
 
     def serves(self, service: str) -> bool:
         """Whether any runbook's name, title or stack mentions `service`."""

@@ -12,7 +12,12 @@ Signature → component at fault (concepts added):
 - ETIMEDOUT / timed out → an upstream API or dependency (`@slow`, `@gateway`);
 - ENOSPC / No space left on device → disk (`@disk`);
 - OOM / heap out of memory / Cannot allocate memory → memory (`@memory`, `@restart`);
+- OOM command not allowed … 'maxmemory' / ReplyError / a `bull:<queue>:` key → Redis, the
+  cache or the queue's store (`@cache`, `@queue`): Redis's own out-of-memory, not the host's;
 - too many clients / too many connections / pool timeout → the database connection pool;
+- database connection failed / could not connect to the database → the database (`@down`);
+  it explains a 502/503 seen in the same line;
+- takes more than 5 seconds / response time 3200 ms → slow responses (`@slow`);
 - password authentication failed / Access denied for user → database credentials;
 - 429 / rate limit / Too Many Requests → rate limiting (`@ratelimit`);
 - 502 / 503 / 504 / Bad Gateway / upstream → the backend behind the proxy;
@@ -53,10 +58,15 @@ class Signature:
     pattern: re.Pattern[str]
     component: str
     concepts: tuple[str, ...]
+    # Generic signatures that this more specific one explains: "503 … database connection
+    # failed" is the database's failure seen through the proxy, not the proxy's.
+    supersedes: tuple[str, ...] = ()
 
 
-def _sig(name: str, pattern: str, component: str, *concepts: str) -> Signature:
-    return Signature(name, re.compile(pattern, re.IGNORECASE), component, concepts)
+def _sig(
+    name: str, pattern: str, component: str, *concepts: str, supersedes: tuple[str, ...] = ()
+) -> Signature:
+    return Signature(name, re.compile(pattern, re.IGNORECASE), component, concepts, supersedes)
 
 
 # Patterns also know the French wording of localised messages: PostgreSQL and glibc translate
@@ -86,12 +96,44 @@ SIGNATURES: Final[tuple[Signature, ...]] = (
         "@restart",
     ),
     _sig(
+        "Redis maxmemory",
+        r"oom command not allowed|\bmaxmemory\b|\breplyerror\b|\bbull:[\w-]+:",
+        "Redis (the cache or the job queue's store)",
+        "@cache",
+        "@queue",
+        supersedes=("out of memory",),
+    ),
+    _sig(
         "too many connections",
         r"too many (?:clients|connections)|remaining connection slots|trop de clients|"
-        r"pool timeout|connection pool (?:is )?(?:full|exhausted)",
+        r"pool timeout|pool timed out|connection pool (?:is )?(?:full|exhausted)",
         "database connection pool",
         "@database",
         "@pool",
+        supersedes=("ETIMEDOUT", "database unreachable"),
+    ),
+    _sig(
+        "database unreachable",
+        r"\b(?:database|db|postgres(?:ql)?|mysql) connection (?:failed|refused|lost|error)|"
+        r"could not connect to (?:the )?(?:database|db|postgres\w*|mysql)|"
+        r"error connecting to (?:the )?(?:database|db)|"
+        r"connection to (?:the )?(?:database|db) (?:failed|lost|refused)|"
+        r"connexion (?:[àa] la )?(?:base de donn[ée]es|bdd|base) "
+        r"(?:impossible|[ée]chou[ée]e|perdue|refus[ée]e)",
+        "the database",
+        "@database",
+        "@down",
+        supersedes=("bad gateway",),
+    ),
+    _sig(
+        "slow responses",
+        r"\b(?:takes?|took|taking|prend|prennent|met|mettent)\b[^.\n]{0,20}?"
+        r"(?:more than|over|plus de|>)\s*\d+(?:[.,]\d+)?\s*"
+        r"(?:s|secs?|seconds?|secondes?|ms|min|minutes?)\b|"
+        r"\b(?:response time|temps de r[ée]ponse|latency|latence)\b[^\n]{0,20}?"
+        r"\d+(?:[.,]\d+)?\s*(?:ms|s|sec|seconds?|secondes?)\b",
+        "slow responses (the application or what it waits on)",
+        "@slow",
     ),
     _sig(
         "authentication failed",
@@ -190,7 +232,11 @@ def detect(text: str) -> list[Hit]:
             # so it cannot outweigh the words that do (a host name, a service).
             hits.append(Hit("connection refused", "a service that is down", ()))
         break
-    for signature in SIGNATURES:
-        if signature.pattern.search(text):
-            hits.append(Hit(signature.name, signature.component, signature.concepts))
+    found = [signature for signature in SIGNATURES if signature.pattern.search(text)]
+    explained = {name for signature in found for name in signature.supersedes}
+    hits.extend(
+        Hit(signature.name, signature.component, signature.concepts)
+        for signature in found
+        if signature.name not in explained
+    )
     return hits
