@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, DateTime, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, DateTime, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -72,6 +72,9 @@ def make_engine(url: str | URL) -> Engine:
     if in_memory:
         # Each new connection to ":memory:" would be a new, empty database.
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    elif parsed.get_backend_name() == "sqlite":
+        # The API serves requests from a thread pool; writers wait for each other this long.
+        kwargs = {"connect_args": {"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS}}
     shown = parsed.render_as_string(hide_password=True)
     try:
         engine = create_engine(parsed, **kwargs)
@@ -94,6 +97,9 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         del record
+        # pysqlite opens transactions itself, late and deferred; astreinte issues BEGIN itself
+        # (see `_begin`) so that a writer can take the write lock before it reads.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # SQLite ignores ON DELETE CASCADE unless each connection turns foreign keys on.
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -101,6 +107,25 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
             # Readers (API, web) no longer block on the worker's writes.
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A read-modify-write under a deferred BEGIN fails with "database is locked" when another
+        # writer commits in between; BEGIN IMMEDIATE makes writers queue (up to the busy
+        # timeout) and then read the latest state, so two responders never act on stale data.
+        immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+WRITE_OPTION = "astreinte_write"
+SQLITE_BUSY_SECONDS = 30
+
+
+def for_update(session: Session) -> None:
+    """Declare, before its first statement, that this transaction will write: on SQLite it then
+    starts with BEGIN IMMEDIATE and holds the write lock; other databases lock rows instead
+    (`SELECT … FOR UPDATE` in the repositories)."""
+    session.connection(execution_options={WRITE_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

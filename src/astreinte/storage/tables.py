@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from astreinte.storage.db import UTCDateTime
@@ -268,3 +277,144 @@ class MatchEntryRow(Base):
     level: Mapped[str | None] = mapped_column(ENUM)
     fields: Mapped[list[list[str]]] = mapped_column(JSON)
     services: Mapped[list[str]] = mapped_column(JSON)
+
+
+# --- incidents ---------------------------------------------------------------------------------
+# Incidents keep a snapshot of the procedure, SLA terms and escalation policy they started with:
+# re-importing a runbook must not change the clocks of an incident in progress, nor orphan it.
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (CheckConstraint("escalation_step >= -1", name="escalation_step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    service: Mapped[str | None] = mapped_column(Text, index=True)
+    severity: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str | None] = mapped_column(ENUM)
+    language: Mapped[str] = mapped_column(String(8))
+    procedure_id: Mapped[str | None] = mapped_column(Text)
+    procedure_title: Mapped[str | None] = mapped_column(Text)
+    procedure_source: Mapped[str | None] = mapped_column(Text)
+    runbook_id: Mapped[str | None] = mapped_column(Text, index=True)
+    status: Mapped[str] = mapped_column(ENUM, index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(Text)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mitigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_count: Mapped[int]
+    respond_minutes: Mapped[int | None]
+    resolve_minutes: Mapped[int | None]
+    sla_source: Mapped[str] = mapped_column(Text)
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)  # derived, for queries
+    resolve_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fired_alarms: Mapped[list[str]] = mapped_column(JSON)  # "respond:warning"… in this cycle
+    escalation_policy: Mapped[Json | None] = mapped_column(JSON)
+    escalation_step: Mapped[int]  # the last step paged, -1 before the first
+    # The earliest SLA alarm or escalation step still to come: what the worker polls.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    impact: Mapped[str] = mapped_column(Text)
+    root_cause: Mapped[str] = mapped_column(Text)
+    resolution: Mapped[str] = mapped_column(Text)
+    lessons: Mapped[str] = mapped_column(Text)
+    event_count: Mapped[int]
+    last_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's declaration)
+
+
+def _incident_fk() -> Mapped[int]:
+    # RESTRICT: an incident with a timeline is never deleted from under it.
+    return mapped_column(ForeignKey("incidents.id", ondelete="RESTRICT"), index=True)
+
+
+class TimelineEventRow(Base):
+    __tablename__ = "timeline_events"
+    __table_args__ = (UniqueConstraint("incident_id", "seq", name="uq_timeline_events_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = _incident_fk()
+    seq: Mapped[int]
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[Json] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ChecklistItemRow(Base):
+    __tablename__ = "incident_checklist_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = _incident_fk()
+    checklist: Mapped[int]  # the checklist's position in the incident
+    title: Mapped[str] = mapped_column(Text)
+    phase: Mapped[str] = mapped_column(ENUM)
+    ordinal: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    done: Mapped[bool]
+    done_by: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FollowUpRow(Base):
+    """A follow-up action from the post-mortem, tracked until done."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = _incident_fk()
+    text: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(Text)
+    done: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxRow(Base):
+    """A notification to deliver, written in the transaction of the event that causes it.
+
+    `dedup_key` makes a page exactly-once: the same escalation step or SLA alarm of the same
+    incident cannot be queued twice, whatever a restarted worker does.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="RESTRICT"), index=True
+    )
+    dedup_key: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(Text)
+    recipient: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(ENUM, index=True)  # pending, sent, failed, undeliverable
+    attempts: Mapped[int]
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class TokenRow(Base):
+    """An API bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(ENUM)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

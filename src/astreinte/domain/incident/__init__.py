@@ -1,0 +1,1 @@
+"""Incidents: lifecycle, SLA clocks, escalation, timeline, checklists, documents and metrics."""

@@ -1,0 +1,143 @@
+"""The notification outbox: rows written with the event that causes them, claimed by workers.
+
+A row's `dedup_key` is unique, so queueing the same page twice (a retried transaction, a second
+worker, a restart) stores it once. Workers claim due rows with `FOR UPDATE SKIP LOCKED` on
+PostgreSQL, so several of them never deliver the same row; SQLite has one writer at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from astreinte.storage.tables import OutboxRow
+
+
+class Delivery(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the last attempt
+    UNDELIVERABLE = "undeliverable"  # no usable address: a placeholder contact
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    dedup_key: str
+    kind: str  # page, escalation, sla_warning, sla_breach
+    channel: str  # email, slack, sms, phone, webhook, log…
+    recipient: str
+    subject: str
+    body: str
+    incident_id: int | None = None
+    status: Delivery = Delivery.PENDING
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    id: int
+    notification: Notification
+    created_at: datetime
+    status: Delivery
+    attempts: int
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+def enqueue(session: Session, notification: Notification, *, now: datetime) -> bool:
+    """Queue a notification unless its dedup key is already queued; True when queued now."""
+    exists = session.scalar(
+        select(OutboxRow.id).where(OutboxRow.dedup_key == notification.dedup_key)
+    )
+    if exists is not None:
+        return False
+    pending = notification.status is Delivery.PENDING
+    session.add(
+        OutboxRow(
+            incident_id=notification.incident_id,
+            dedup_key=notification.dedup_key,
+            created_at=now,
+            kind=notification.kind,
+            channel=notification.channel,
+            recipient=notification.recipient,
+            subject=notification.subject,
+            body=notification.body,
+            status=notification.status.value,
+            attempts=0,
+            next_attempt_at=now if pending else None,
+            delivered_at=None,
+            last_error=notification.error,
+        )
+    )
+    return True
+
+
+def claim(session: Session, *, now: datetime, limit: int) -> list[Queued]:
+    query = (
+        select(OutboxRow)
+        .where(
+            OutboxRow.status == Delivery.PENDING.value,
+            OutboxRow.next_attempt_at.is_not(None),
+            OutboxRow.next_attempt_at <= now,
+        )
+        .order_by(OutboxRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_queued(row) for row in session.scalars(query)]
+
+
+def record_attempt(
+    session: Session,
+    outbox_id: int,
+    *,
+    now: datetime,
+    error: str | None,
+    retry_at: datetime | None,
+) -> None:
+    """Record one delivery attempt: sent when `error` is None, else retried at `retry_at` or,
+    without one, given up."""
+    row = session.get(OutboxRow, outbox_id)
+    if row is None:
+        return
+    row.attempts += 1
+    row.last_error = error
+    if error is None:
+        row.status, row.delivered_at, row.next_attempt_at = Delivery.SENT.value, now, None
+    elif retry_at is None:
+        row.status, row.next_attempt_at = Delivery.FAILED.value, None
+    else:
+        row.next_attempt_at = retry_at
+
+
+def for_incident(session: Session, incident_id: int) -> list[Queued]:
+    rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.incident_id == incident_id).order_by(OutboxRow.id)
+    )
+    return [_queued(row) for row in rows]
+
+
+def _queued(row: OutboxRow) -> Queued:
+    return Queued(
+        id=row.id,
+        notification=Notification(
+            dedup_key=row.dedup_key,
+            kind=row.kind,
+            channel=row.channel,
+            recipient=row.recipient,
+            subject=row.subject,
+            body=row.body,
+            incident_id=row.incident_id,
+            status=Delivery(row.status),
+            error=row.last_error,
+        ),
+        created_at=row.created_at,
+        status=Delivery(row.status),
+        attempts=row.attempts,
+        delivered_at=row.delivered_at,
+        last_error=row.last_error,
+    )
