@@ -305,7 +305,14 @@ def _sealed(row: TimelineEventRow) -> SealedEvent:
 def insert_checklists(
     session: Session, incident_id: int, checklists: Sequence[IncidentChecklist]
 ) -> None:
-    for number, checklist in enumerate(checklists):
+    insert_checklists_after(session, incident_id, checklists, start=0)
+
+
+def insert_checklists_after(
+    session: Session, incident_id: int, checklists: Sequence[IncidentChecklist], *, start: int
+) -> None:
+    """Add checklists numbered from `start` (after the ones the incident already has)."""
+    for number, checklist in enumerate(checklists, start=start):
         for ordinal, item in enumerate(checklist.items):
             session.add(
                 ChecklistItemRow(

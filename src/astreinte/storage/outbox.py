@@ -9,32 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from astreinte.domain.notification import Delivery, Notification
 from astreinte.storage.tables import OutboxRow
-
-
-class Delivery(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the last attempt
-    UNDELIVERABLE = "undeliverable"  # no usable address: a placeholder contact
-
-
-@dataclass(frozen=True, slots=True)
-class Notification:
-    dedup_key: str
-    kind: str  # page, escalation, sla_warning, sla_breach
-    channel: str  # email, slack, sms, phone, webhook, log…
-    recipient: str
-    subject: str
-    body: str
-    incident_id: int | None = None
-    status: Delivery = Delivery.PENDING
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

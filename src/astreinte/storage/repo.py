@@ -436,7 +436,24 @@ def _block_row(block: CodeBlock, *, ordinal: int) -> CodeBlockRow:
 # --- rows → domain ---------------------------------------------------------------------------
 
 
-def _runbook(row: RunbookRow) -> Runbook:
+def load_runbook_shell(session: Session, runbook_id: str) -> Runbook | None:
+    """The runbook without its procedures and memo blocks: its scale, contacts, checklists,
+    templates and metrics, which an incident needs, in a handful of small queries."""
+    row = session.get(
+        RunbookRow,
+        runbook_id,
+        options=[
+            selectinload(RunbookRow.severity_levels),
+            selectinload(RunbookRow.escalation),
+            selectinload(RunbookRow.checklists),
+            selectinload(RunbookRow.templates),
+            selectinload(RunbookRow.metrics),
+        ],
+    )
+    return None if row is None else _runbook(row, whole=False)
+
+
+def _runbook(row: RunbookRow, *, whole: bool = True) -> Runbook:
     return Runbook(
         source=row.source,
         title=row.title,
@@ -446,7 +463,7 @@ def _runbook(row: RunbookRow) -> Runbook:
             lossy_segments=tuple(row.encoding_lossy),
             source_replacement_chars=row.encoding_source_replacements,
         ),
-        procedures=tuple(_procedure(p) for p in row.procedures),
+        procedures=tuple(_procedure(p) for p in row.procedures) if whole else (),
         severity_levels=tuple(
             SeverityLevel(
                 label=s.label,
@@ -477,11 +494,13 @@ def _runbook(row: RunbookRow) -> Runbook:
             Template(kind=t.kind, title=t.title, text=t.text, line=t.line) for t in row.templates
         ),
         metrics=tuple(Metric(name=m.name, target=m.target, current=m.current) for m in row.metrics),
-        links=tuple(Link(text=k.text, url=k.url, line=k.line) for k in row.links),
+        links=tuple(Link(text=k.text, url=k.url, line=k.line) for k in row.links) if whole else (),
         fallbacks=tuple(
             Fallback(primary=f.primary, fallbacks=tuple(f.fallbacks)) for f in row.fallbacks
-        ),
-        command_blocks=tuple(_block(b) for b in row.command_blocks),
+        )
+        if whole
+        else (),
+        command_blocks=tuple(_block(b) for b in row.command_blocks) if whole else (),
         metadata=dict(row.meta),
         language=row.language,
         text=row.text,

@@ -38,7 +38,7 @@ _FILL = "_{{ t.to_fill }}_"
 
 
 def _text(field: str) -> str:
-    return f"{{{{ postmortem.{field} or '{_FILL}' }}}}"
+    return f"{{{{ postmortem.{field} or ('_' ~ t.to_fill ~ '_') }}}}"
 
 
 _VALUES: Final[dict[str, str]] = {
@@ -179,6 +179,7 @@ def adopt(example: str) -> Adopted:
                 covers.add(name)
                 out.append("")
                 out.append(_BLOCKS[name].rstrip("\n"))
+                out.append("")
                 skipping_level = level
             continue
         if skipping_level is not None:
@@ -266,7 +267,7 @@ POSTMORTEM_SECTIONS: Final[dict[str, str]] = {
     ),
     "checklists": (
         "## {{ t.checklists }}\n\n{% for c in checklists %}### {{ c.title }}\n\n"
-        "{% for i in c.items %}- [{{ 'x' if i.done else ' ' }}] {{ i.text }}"
+        "{% for i in c['items'] %}- [{{ 'x' if i.done else ' ' }}] {{ i.text }}"
         "{% if i.done and i.by %} — {{ i.by }}, {{ i.at|hm }}{% endif %}\n{% endfor %}\n"
         "{% else %}{{ t.none }}\n{% endfor %}"
     ),

@@ -84,6 +84,17 @@ def policy_from_runbook(
     return Policy(tuple(tiers), rounds=rounds, source="runbook")
 
 
+def for_severity(policy: Policy, severity: str | None) -> Policy:
+    """The policy without the contacts that do not apply to `severity` ("P0 only"), and without
+    the tiers left empty, so that escalation goes straight to someone who is on duty for it."""
+    tiers = []
+    for tier in policy.tiers:
+        targets = tuple(t for t in tier.targets if applies(t, severity))
+        if targets:
+            tiers.append(Tier(tier.number, tier.wait_minutes, targets))
+    return Policy(tuple(tiers), policy.rounds, policy.source)
+
+
 def step_due(policy: Policy, *, start: datetime, step: int) -> datetime:
     """When step `step` falls due for an incident whose clocks started at `start`."""
     waits = [policy.tiers[k % len(policy.tiers)].wait_minutes for k in range(step)]

@@ -52,28 +52,33 @@ def terms_for(
     level: Level | None,
     defaults: Mapping[Level, tuple[int | None, int | None]],
 ) -> SlaTerms:
-    """The SLA terms of an incident; `defaults` maps a level to (respond, resolve) minutes."""
-    if procedure is not None and (
-        procedure.response_minutes is not None or procedure.resolution_minutes is not None
-    ):
-        return SlaTerms(procedure.response_minutes, procedure.resolution_minutes, "procedure")
+    """The SLA terms of an incident; `defaults` maps a level to (respond, resolve) minutes.
+
+    A source that gives only one of the two times ("P0: resolution < 1h") keeps it, and the
+    other comes from the next source down: the scale, then the configuration.
+    """
     levels = list(scale)
     step = next((s for s in levels if severity and s.label.casefold() == severity.casefold()), None)
     if step is None and level is not None:
         step = next((s for s in levels if s.level is level), None)
-    if step is not None and (step.response_minutes or step.resolution_minutes):
-        respond, resolve = step.response_minutes, step.resolution_minutes
-        if level is not None and (respond is None or resolve is None):
-            # A scale that gives only the resolution time ("P0: < 1h") keeps the configured
-            # respond time for that level, and the reverse.
-            fallback = defaults.get(level, (None, None))
-            respond = respond if respond is not None else fallback[0]
-            resolve = resolve if resolve is not None else fallback[1]
-        return SlaTerms(respond, resolve, f"runbook scale {step.label}")
+    fallback = defaults.get(level, (None, None)) if level is not None else (None, None)
+    sources = []
+    if procedure is not None:
+        sources.append(("procedure", procedure.response_minutes, procedure.resolution_minutes))
+    if step is not None:
+        sources.append(
+            (f"runbook scale {step.label}", step.response_minutes, step.resolution_minutes)
+        )
     if level is not None and level in defaults:
-        respond, resolve = defaults[level]
-        return SlaTerms(respond, resolve, f"configuration ({level})")
-    return SlaTerms(None, None, "none")
+        sources.append((f"configuration ({level})", fallback[0], fallback[1]))
+    respond = next(((name, r) for name, r, _ in sources if r is not None), None)
+    resolve = next(((name, r) for name, _, r in sources if r is not None), None)
+    if respond is None and resolve is None:
+        return SlaTerms(None, None, "none")
+    names = list(dict.fromkeys(n for n in (respond and respond[0], resolve and resolve[0]) if n))
+    return SlaTerms(
+        respond[1] if respond else None, resolve[1] if resolve else None, " + ".join(names)
+    )
 
 
 def alarms(incident: Incident) -> list[Alarm]:

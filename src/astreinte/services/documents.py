@@ -1,0 +1,157 @@
+"""Render messages and post-mortems: the templates come from the domain (the runbook's own
+example adopted, or ours), the values from the incident, and Jinja2 runs sandboxed, since a
+runbook or a configured template is text from outside.
+
+    text = render_message(facts, example=None, now=now)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from astreinte.domain.incident.checklist import IncidentChecklist
+from astreinte.domain.incident.documents import (
+    message_source,
+    postmortem_source,
+    wording,
+)
+from astreinte.domain.incident.metrics import format_minutes
+from astreinte.domain.incident.model import ENDED, Incident, Postmortem
+from astreinte.domain.incident.timeline import EventKind, SealedEvent
+from astreinte.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything a template may show about one incident."""
+
+    incident: Incident
+    language: str
+    postmortem: Postmortem
+    timeline: Sequence[SealedEvent] = ()
+    checklists: Sequence[IncidentChecklist] = ()
+    follow_ups: Sequence[tuple[str, str | None, bool]] = ()  # text, owner, done
+
+
+def _hm(value: datetime | None) -> str:
+    return "--:--" if value is None else value.astimezone(UTC).strftime("%H:%M")
+
+
+def _day(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def _when(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _duration(value: timedelta | None) -> str:
+    return "" if value is None else format_minutes(value.total_seconds() / 60)
+
+
+def _environment() -> SandboxedEnvironment:
+    # StrictUndefined: a typo in a configured template fails loudly instead of printing nothing.
+    env = SandboxedEnvironment(
+        autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
+    )
+    env.filters.update(hm=_hm, day=_day, when=_when, duration=_duration)
+    return env
+
+
+_ENV = _environment()
+
+
+def render(source: str, context: dict[str, Any], *, name: str) -> str:
+    """Render `source`; a template that fails raises InputError naming it and the reason."""
+    try:
+        return _ENV.from_string(source).render(context)
+    except (TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
+        # The sandbox refuses unsafe access with a TemplateError; a template that misuses a
+        # value (iterating a number…) fails with Python's own errors: both are the template's.
+        raise InputError(f"template '{name}' cannot be rendered: {exc}; fix the template") from None
+
+
+def context(facts: Facts, *, now: datetime) -> dict[str, Any]:
+    incident = facts.incident
+    ended = incident.status in ENDED
+    procedure = incident.procedure
+    commands = [
+        {"at": s.event.at, "actor": s.event.actor, "text": s.event.data.get("command", "")}
+        for s in facts.timeline
+        if s.event.data.get("command")
+    ]
+    return {
+        "incident": {
+            "id": incident.id,
+            "title": incident.title,
+            "description": incident.description,
+            "service": incident.service,
+            "severity": incident.severity,
+            "level": incident.level.value if incident.level else None,
+            "status": incident.status.value,
+            "procedure": f"{procedure.title} ({procedure.source})" if procedure else None,
+            "runbook": procedure.runbook_id if procedure else None,
+            "opened_at": incident.clock_start,
+            "acknowledged_at": incident.acknowledged_at,
+            "mitigated_at": incident.mitigated_at,
+            "resolved_at": incident.resolved_at,
+            "closed_at": incident.closed_at,
+            "respond_by": incident.respond_by,
+            "resolve_by": incident.resolve_by,
+            "duration": (incident.resolved_at - incident.clock_start)
+            if incident.resolved_at
+            else None,
+            "ended": ended,
+        },
+        "postmortem": {
+            "impact": facts.postmortem.impact,
+            "root_cause": facts.postmortem.root_cause,
+            "resolution": facts.postmortem.resolution,
+            "lessons": facts.postmortem.lessons,
+        },
+        "timeline": [
+            {
+                "at": s.event.at,
+                "kind": s.event.kind.value,
+                "actor": s.event.actor,
+                "text": s.event.text,
+            }
+            for s in facts.timeline
+            if s.event.kind is not EventKind.CHECKLIST
+        ],
+        "checklists": [
+            {
+                "title": c.title,
+                "phase": c.phase.value,
+                "items": [
+                    {"text": i.text, "done": i.done, "by": i.by, "at": i.at} for i in c.items
+                ],
+            }
+            for c in facts.checklists
+        ],
+        "follow_ups": [
+            {"text": text, "owner": owner, "done": done} for text, owner, done in facts.follow_ups
+        ],
+        "commands": commands,
+        "now": now,
+        "t": wording(facts.language),
+    }
+
+
+def render_message(facts: Facts, *, example: str | None, now: datetime) -> str:
+    """The incident's status message, in the runbook's shape when it has an alert template."""
+    name = "the runbook's message template" if example else "astreinte's message template"
+    return render(message_source(example), context(facts, now=now), name=name)
+
+
+def render_postmortem(facts: Facts, *, example: str | None, now: datetime) -> str:
+    name = "the runbook's post-mortem template" if example else "astreinte's post-mortem template"
+    text = render(postmortem_source(example), context(facts, now=now), name=name)
+    return re.sub(r"\n{3,}", "\n\n", text)

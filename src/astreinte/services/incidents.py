@@ -1,0 +1,892 @@
+"""Incident use cases: open, act (acknowledge, mitigate, resolve, close, reopen), notes,
+checklists, procedure changes, post-mortem and follow-ups, and the clocks' due work.
+
+Each function is one transaction that it opens itself: it loads the incident with its write lock,
+applies the domain, stores the new state, appends the sealed timeline events and queues the
+notifications, and commits — or does nothing. Two responders acting at once are serialised by
+the lock; the second sees the first one's result and gets a Conflict when its action no longer
+applies.
+
+    view = open_incident(sessions, title="API down", actor="alice", now=now)
+    view = act(sessions, incident_id=view.id, action=Action.ACKNOWLEDGE, actor="bob", now=now)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from astreinte.domain.incident import checklist as checklists_domain
+from astreinte.domain.incident import escalation, sla
+from astreinte.domain.incident.checklist import IncidentChecklist, Phase
+from astreinte.domain.incident.escalation import Page, Policy
+from astreinte.domain.incident.model import (
+    DONE,
+    Action,
+    Incident,
+    ProcedureRef,
+    Status,
+    apply,
+)
+from astreinte.domain.incident.timeline import Event, EventKind, JsonValue, SealedEvent
+from astreinte.domain.notification import Delivery, Notification, channel_of
+from astreinte.domain.runbook.lexicon import SEVERITY_LABEL
+from astreinte.domain.runbook.model import Level, Procedure, Runbook
+from astreinte.errors import Conflict, InputError, NotFound
+from astreinte.services import documents, matching
+from astreinte.storage import incidents as store
+from astreinte.storage import outbox, repo
+from astreinte.storage.db import for_update
+from astreinte.storage.incidents import FollowUp, IncidentRecord
+from astreinte.storage.outbox import Queued
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "astreinte"  # the actor of what the clocks do
+MAX_TITLE = 300
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRules:
+    """What configuration decides about incidents (built by the entry points from Settings)."""
+
+    sla_defaults: Mapping[Level, tuple[int | None, int | None]] = field(
+        default_factory=lambda: {
+            Level.CRITICAL: (5, 60),
+            Level.MAJOR: (15, 240),
+            Level.MINOR: (60, 1440),
+        }
+    )
+    escalation_wait_minutes: int = 15
+    escalation_rounds: int = 2
+    fallback_policy: Policy | None = None  # when the runbook names no contact
+    language: str = "en"  # for incidents without a runbook
+    postmortem_required: frozenset[Level] = frozenset({Level.CRITICAL, Level.MAJOR})
+
+
+DEFAULT_RULES = IncidentRules()
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """An incident with everything recorded about it."""
+
+    record: IncidentRecord
+    timeline: tuple[SealedEvent, ...]
+    checklists: tuple[IncidentChecklist, ...]
+    follow_ups: tuple[FollowUp, ...]
+    notifications: tuple[Queued, ...]
+
+    @property
+    def id(self) -> int:
+        return self.record.id
+
+    @property
+    def incident(self) -> Incident:
+        return self.record.incident
+
+
+# --- transactions ----------------------------------------------------------------------------
+
+
+@contextmanager
+def _writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    try:
+        with sessions.begin() as session:
+            for_update(session)
+            yield session
+    except StaleDataError:
+        raise Conflict(
+            "the incident was changed by someone else at the same moment; reload it and try again"
+        ) from None
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise Conflict("the database is busy with another change; try again") from None
+        raise
+
+
+def _load(session: Session, incident_id: int) -> IncidentRecord:
+    record = store.get(session, incident_id, lock=True)
+    if record is None:
+        raise NotFound(f"no incident {incident_id}; 'astreinte incidents list' shows them")
+    return record
+
+
+def _view(session: Session, record: IncidentRecord) -> IncidentView:
+    return IncidentView(
+        record=record,
+        timeline=tuple(store.timeline(session, record.id)),
+        checklists=tuple(store.checklists(session, record.id)),
+        follow_ups=tuple(store.follow_ups(session, record.id)),
+        notifications=tuple(outbox.for_incident(session, record.id)),
+    )
+
+
+def _text(value: str, what: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
+    text = value.strip()
+    if required and not text:
+        raise InputError(f"the {what} is empty; give some text")
+    if len(text) > limit:
+        raise InputError(f"the {what} has {len(text)} characters; the limit is {limit}")
+    return text
+
+
+# --- opening ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Choice:
+    ref: ProcedureRef
+    procedure: Procedure
+    why: str
+    data: dict[str, JsonValue]
+
+
+def _choose(
+    session: Session,
+    *,
+    title: str,
+    description: str,
+    service: str | None,
+    procedure_id: str | None,
+) -> tuple[_Choice | None, str | None]:
+    """The procedure to follow, given or matched, and the severity the matcher suggests."""
+    if procedure_id:
+        stored = repo.get_procedure(session, procedure_id)
+        if stored is None:
+            raise NotFound(
+                f"no procedure '{procedure_id}'; 'astreinte runbooks show RUNBOOK' lists the ids"
+            )
+        runbook = repo.load_runbook_shell(session, stored.runbook_id)
+        ref = ProcedureRef(
+            stored.id, stored.procedure.title, runbook.source if runbook else "", stored.runbook_id
+        )
+        return _Choice(ref, stored.procedure, "chosen when the incident was opened", {}), None
+    report = matching.match(session, query=f"{title}\n{description}", top=1, service=service)
+    suggested = report.severity.label if report.severity else None
+    if not report.results:
+        return None, suggested
+    best = report.results[0]
+    stored = repo.get_procedure(session, best.procedure_id)
+    if stored is None:  # the catalogue changed between the index and now
+        return None, suggested
+    ref = ProcedureRef(best.procedure_id, best.title, best.source, best.runbook_id)
+    reasons: list[JsonValue] = list(best.reasons)
+    data: dict[str, JsonValue] = {"score": best.score, "reasons": reasons}
+    return _Choice(ref, stored.procedure, f"matched (score {best.score})", data), suggested
+
+
+def _level_of(label: str, runbook: Runbook | None) -> Level | None:
+    """The level a severity label stands for: the runbook's own scale first ("P1" is critical
+    in one document and major in another), then the level names, then the usual P0–P3."""
+    folded = label.strip().casefold()
+    if runbook is not None:
+        for step in runbook.severity_levels:
+            if step.label.casefold() == folded:
+                return step.level
+    for level in Level:
+        if folded == level.value:
+            return level
+    words = {"critique": Level.CRITICAL, "majeur": Level.MAJOR, "mineur": Level.MINOR}
+    if folded in words:
+        return words[folded]
+    match = SEVERITY_LABEL.fullmatch(label.strip())
+    if match:
+        digit = int("".join(c for c in label if c.isdigit()))
+        zero_based = folded.startswith("p")
+        rank = digit if zero_based else digit - 1
+        return (Level.CRITICAL, Level.MAJOR, Level.MINOR)[min(max(rank, 0), 2)]
+    return None
+
+
+def open_incident(
+    sessions: sessionmaker[Session],
+    *,
+    title: str,
+    actor: str,
+    now: datetime,
+    description: str = "",
+    service: str | None = None,
+    procedure_id: str | None = None,
+    severity: str | None = None,
+    rules: IncidentRules = DEFAULT_RULES,
+) -> IncidentView:
+    """Open an incident: its procedure (given, or matched from the title and description), its
+    severity and level, its SLA clocks, its checklists, and the first page to escalation tier 1.
+    """
+    title = _text(title, "incident title", limit=MAX_TITLE)
+    description = _text(description, "description", required=False)
+    service = service.strip() or None if service else None
+    with _writing(sessions) as session:
+        choice, suggested = _choose(
+            session,
+            title=title,
+            description=description,
+            service=service,
+            procedure_id=procedure_id,
+        )
+        procedure = choice.procedure if choice else None
+        runbook = repo.load_runbook_shell(session, choice.ref.runbook_id) if choice else None
+        label, level, severity_from = _severity(severity, procedure, runbook, suggested)
+        terms = sla.terms_for(
+            procedure=procedure,
+            scale=runbook.severity_levels if runbook else (),
+            severity=label,
+            level=level,
+            defaults=rules.sla_defaults,
+        )
+        policy = (
+            escalation.policy_from_runbook(
+                runbook.escalation,
+                default_wait=rules.escalation_wait_minutes,
+                rounds=rules.escalation_rounds,
+            )
+            if runbook
+            else None
+        ) or rules.fallback_policy
+        if policy is not None:
+            policy = escalation.for_severity(policy, label) if policy.tiers else None
+            policy = policy if policy and policy.tiers else None
+        incident = Incident(
+            id=0,
+            title=title,
+            status=Status.TRIGGERED,
+            opened_at=now,
+            opened_by=actor,
+            description=description,
+            service=service,
+            severity=label,
+            level=level,
+            procedure=choice.ref if choice else None,
+            sla=terms,
+        )
+        language = runbook.language if runbook else rules.language
+        record = store.insert(session, IncidentRecord(incident, language=language, policy=policy))
+        lists = checklists_domain.checklists_for(runbook.checklists if runbook else (), procedure)
+        store.insert_checklists(session, record.id, lists)
+        events = [
+            Event(
+                now,
+                EventKind.OPENED,
+                actor,
+                f"Incident opened: {title}",
+                {
+                    "severity": label,
+                    "severity_from": severity_from,
+                    "level": level.value if level else None,
+                    "service": service,
+                    "sla": terms.source,
+                    "respond_by": _iso(incident.respond_by),
+                    "resolve_by": _iso(incident.resolve_by),
+                    "escalation": policy.source if policy else None,
+                },
+            ),
+            _procedure_event(now, actor, choice),
+        ]
+        record, _ = store.append(session, record, events)
+        record = _advance(session, record, now=now, runbook=runbook)
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def _severity(
+    given: str | None,
+    procedure: Procedure | None,
+    runbook: Runbook | None,
+    suggested: str | None,
+) -> tuple[str | None, Level | None, str]:
+    if given and given.strip():
+        label = given.strip()
+        level = _level_of(label, runbook)
+        if level is None:
+            scale = ", ".join(s.label for s in runbook.severity_levels) if runbook else ""
+            known = scale or "P0–P3, SEV1–SEV4, critical, major, minor"
+            raise InputError(f"unknown severity '{label}'; use one of {known}")
+        return label, level, "given"
+    if procedure is not None and (procedure.severity or procedure.level):
+        return procedure.severity, procedure.level, "procedure"
+    if suggested:
+        return suggested, _level_of(suggested, runbook), "classification examples"
+    return None, None, "none"
+
+
+def _procedure_event(now: datetime, actor: str, choice: _Choice | None) -> Event:
+    if choice is None:
+        return Event(
+            now,
+            EventKind.PROCEDURE,
+            SYSTEM,
+            "No procedure of the catalogue matches this incident; choose one when it is known.",
+            {"procedure": None},
+        )
+    return Event(
+        now,
+        EventKind.PROCEDURE,
+        actor if choice.why.startswith("chosen") else SYSTEM,
+        f"Procedure '{choice.ref.title}' ({choice.ref.source}) {choice.why}",
+        {"procedure": choice.ref.id, **choice.data},
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+# --- the clocks ------------------------------------------------------------------------------
+
+
+def _advance(
+    session: Session,
+    record: IncidentRecord,
+    *,
+    now: datetime,
+    runbook: Runbook | None = None,
+) -> IncidentRecord:
+    """Fire what is due at `now` — SLA warnings and breaches, escalation steps — with their
+    events and notifications, and compute when the next thing falls due."""
+    incident = record.incident
+    alarms = sla.due_alarms(incident, fired=record.fired_alarms, now=now)
+    pages: list[Page] = []
+    if record.policy is not None:
+        pages = escalation.due_pages(
+            record.policy,
+            start=incident.clock_start,
+            last_step=record.escalation_step,
+            status=incident.status,
+            now=now,
+        )
+    if alarms or pages:
+        example = _message_example(session, record, runbook)
+        body = documents.render_message(
+            documents.Facts(incident, record.language, record.postmortem), example=example, now=now
+        )
+        events: list[Event] = []
+        for page in pages:
+            events.extend(_page(session, record, page, body=body, now=now))
+        for alarm in alarms:
+            events.append(_alarm(session, record, alarm, body=body, now=now))
+        fired = (*record.fired_alarms, *(a.key for a in alarms))
+        # A breach also counts its warning as done: it will not fire after the fact.
+        fired += tuple(f"{a.clock}:warning" for a in alarms if a.stage is sla.Stage.BREACH)
+        step = pages[-1].step if pages else record.escalation_step
+        record = replace(record, fired_alarms=tuple(dict.fromkeys(fired)), escalation_step=step)
+        record, _ = store.append(session, record, events)
+    return replace(record, next_due_at=_next_due(record))
+
+
+def _next_due(record: IncidentRecord) -> datetime | None:
+    incident = record.incident
+    candidates = [sla.next_alarm(incident, fired=record.fired_alarms)]
+    if record.policy is not None:
+        candidates.append(
+            escalation.next_page_at(
+                record.policy,
+                start=incident.clock_start,
+                last_step=record.escalation_step,
+                status=incident.status,
+            )
+        )
+    due = [c for c in candidates if c is not None]
+    return min(due) if due else None
+
+
+def _message_example(
+    session: Session, record: IncidentRecord, runbook: Runbook | None
+) -> str | None:
+    procedure = record.incident.procedure
+    if runbook is None and procedure is not None:
+        runbook = repo.load_runbook_shell(session, procedure.runbook_id)
+    if runbook is None:
+        return None
+    return next((t.text for t in runbook.templates if t.kind == "alert_message"), None)
+
+
+def _subject(incident: Incident, what: str) -> str:
+    severity = " ".join(x for x in (incident.severity, incident.level) if x)
+    shown = f"{severity} — " if severity else ""
+    return f"[astreinte #{incident.id}] {shown}{incident.title} — {what}"
+
+
+def _page(
+    session: Session, record: IncidentRecord, page: Page, *, body: str, now: datetime
+) -> list[Event]:
+    incident = record.incident
+    tier = page.tier
+    kind = "page" if page.step == 0 else "escalation"
+    what = f"tier {tier.number}" + (f", round {page.round}" if page.round > 1 else "")
+    paged: list[JsonValue] = []
+    events: list[Event] = []
+    for position, target in enumerate(tier.targets):
+        key = f"incident:{incident.id}:cycle:{incident.reopen_count}:step:{page.step}:{position}"
+        if target.placeholder:
+            outbox.enqueue(
+                session,
+                Notification(
+                    dedup_key=key,
+                    kind=kind,
+                    channel=channel_of(target.contact),
+                    recipient=target.contact,
+                    subject=_subject(incident, what),
+                    body=body,
+                    incident_id=incident.id,
+                    status=Delivery.UNDELIVERABLE,
+                    error="placeholder contact in the runbook",
+                ),
+                now=now,
+            )
+            events.append(
+                Event(
+                    now,
+                    EventKind.CONTACT_MISSING,
+                    SYSTEM,
+                    f"Tier {tier.number} contact '{target.role}' is a placeholder "
+                    f"('{target.contact}'): nobody was paged there; fill it in the runbook",
+                    {"tier": tier.number, "role": target.role, "contact": target.contact},
+                )
+            )
+            continue
+        outbox.enqueue(
+            session,
+            Notification(
+                dedup_key=key,
+                kind=kind,
+                channel=channel_of(target.contact),
+                recipient=target.contact,
+                subject=_subject(incident, what),
+                body=body + (f"\n({target.condition})" if target.condition else ""),
+                incident_id=incident.id,
+            ),
+            now=now,
+        )
+        paged.append(target.name)
+    text = (
+        f"Paged {what}: {', '.join(str(p) for p in paged)}"
+        if paged
+        else f"Escalation {what}: no contact could be paged"
+    )
+    events.insert(
+        0,
+        Event(
+            now,
+            EventKind.ESCALATION,
+            SYSTEM,
+            text,
+            {"step": page.step, "tier": tier.number, "round": page.round, "paged": paged},
+        ),
+    )
+    return events
+
+
+def _alarm(
+    session: Session, record: IncidentRecord, alarm: sla.Alarm, *, body: str, now: datetime
+) -> Event:
+    incident = record.incident
+    clock = "respond" if alarm.clock is sla.Clock.RESPOND else "resolve"
+    if alarm.stage is sla.Stage.WARNING:
+        kind, text = (
+            EventKind.SLA_WARNING,
+            (f"SLA warning: 80% of the time to {clock} is gone (due {alarm.deadline:%H:%M} UTC)"),
+        )
+    else:
+        kind, text = (
+            EventKind.SLA_BREACH,
+            (
+                f"SLA breached: not {'acknowledged' if clock == 'respond' else 'resolved'} "
+                f"by {alarm.deadline:%H:%M} UTC"
+            ),
+        )
+    # The alarm goes to whoever was paged last (tier 1 before any escalation).
+    tier = None
+    if record.policy is not None and record.policy.tiers:
+        step = max(record.escalation_step, 0)
+        tier = record.policy.tiers[step % len(record.policy.tiers)]
+    targets = [t for t in tier.targets if not t.placeholder] if tier else []
+    recipients = [(t.contact, channel_of(t.contact)) for t in targets] or [("on-call", "log")]
+    for position, (recipient, channel) in enumerate(recipients):
+        outbox.enqueue(
+            session,
+            Notification(
+                dedup_key=(
+                    f"incident:{incident.id}:cycle:{incident.reopen_count}:{alarm.key}:{position}"
+                ),
+                kind=f"sla_{alarm.stage}",
+                channel=channel,
+                recipient=recipient,
+                subject=_subject(incident, text),
+                body=body,
+                incident_id=incident.id,
+            ),
+            now=now,
+        )
+    return Event(
+        now,
+        kind,
+        SYSTEM,
+        text,
+        {"clock": clock, "stage": alarm.stage.value, "deadline": alarm.deadline.isoformat()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DueReport:
+    incidents: int  # incidents whose due work was done
+    skipped: int  # locked by another worker or changed meanwhile
+
+
+def run_due(sessions: sessionmaker[Session], *, now: datetime, limit: int = 100) -> DueReport:
+    """Fire every SLA alarm and escalation step due at `now`, one incident per transaction.
+
+    Safe to run from several workers at once: each incident is locked while it is handled
+    (others skip it), and the notifications' dedup keys make a repeated step harmless.
+    """
+    with sessions.begin() as session:
+        ids = store.due_ids(session, now=now, limit=limit)
+    done = skipped = 0
+    for incident_id in ids:
+        try:
+            with _writing(sessions) as session:
+                record = store.get(session, incident_id, lock=True, skip_locked=True)
+                if record is None or record.next_due_at is None or record.next_due_at > now:
+                    skipped += 1
+                    continue
+                store.update(session, _advance(session, record, now=now))
+                done += 1
+        except (Conflict, IntegrityError):
+            skipped += 1
+    return DueReport(done, skipped)
+
+
+# --- acting ----------------------------------------------------------------------------------
+
+
+_KINDS = {
+    Action.ACKNOWLEDGE: EventKind.ACKNOWLEDGED,
+    Action.MITIGATE: EventKind.MITIGATED,
+    Action.RESOLVE: EventKind.RESOLVED,
+    Action.CLOSE: EventKind.CLOSED,
+    Action.REOPEN: EventKind.REOPENED,
+}
+
+
+def act(
+    sessions: sessionmaker[Session],
+    *,
+    incident_id: int,
+    action: Action,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    override: str | None = None,
+    rules: IncidentRules = DEFAULT_RULES,
+) -> IncidentView:
+    """Apply a lifecycle action. Closing a level that needs a post-mortem (critical and major by
+    default) requires its post-incident checklists done and a root cause written, unless
+    `override` gives the reason to close anyway (recorded on the timeline)."""
+    note = _text(note, "note", required=False) if note else None
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        events: list[Event] = []
+        if action is Action.CLOSE:
+            missing = _closing_gaps(session, record, rules)
+            if missing and not (override and override.strip()):
+                raise Conflict(
+                    f"incident {incident_id} is {record.incident.level}: closing it needs "
+                    f"{'; '.join(missing)}; complete them, or close with an override reason"
+                )
+            if missing:
+                events.append(
+                    Event(
+                        now,
+                        EventKind.OVERRIDE,
+                        actor,
+                        f"Closed without {'; '.join(missing)}: {override}",
+                        {"missing": list[JsonValue](missing), "reason": override},
+                    )
+                )
+        before = record.incident.status
+        incident = apply(record.incident, action, at=now)
+        record = replace(record, incident=incident)
+        if action is Action.REOPEN:
+            record = replace(record, fired_alarms=(), escalation_step=-1)
+        text = f"{DONE[action].capitalize()} by {actor}" + (f": {note}" if note else "")
+        events.insert(
+            0,
+            Event(
+                now,
+                _KINDS[action],
+                actor,
+                text,
+                {"from": before.value, "to": incident.status.value, "note": note},
+            ),
+        )
+        record, _ = store.append(session, record, events)
+        record = _advance(session, record, now=now)
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def _closing_gaps(session: Session, record: IncidentRecord, rules: IncidentRules) -> list[str]:
+    level = record.incident.level
+    if level is None or level not in rules.postmortem_required:
+        return []
+    gaps = []
+    after = [c for c in store.checklists(session, record.id) if c.phase is Phase.AFTER]
+    open_items = [i.text for c in after for i in c.items if not i.done]
+    if open_items:
+        total = sum(len(c.items) for c in after)
+        gaps.append(
+            f"its post-incident checklist ({len(open_items)} of {total} items open, first: "
+            f"'{open_items[0]}')"
+        )
+    if not record.postmortem.written:
+        gaps.append("a post-mortem (no root cause written yet)")
+    return gaps
+
+
+def add_note(
+    sessions: sessionmaker[Session], *, incident_id: int, text: str, actor: str, now: datetime
+) -> IncidentView:
+    text = _text(text, "note")
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        record, _ = store.append(session, record, [Event(now, EventKind.NOTE, actor, text)])
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def set_checklist_item(
+    sessions: sessionmaker[Session],
+    *,
+    incident_id: int,
+    title: str,
+    item: str,
+    done: bool,
+    actor: str,
+    now: datetime,
+) -> IncidentView:
+    """Tick (or untick) one checklist item, found by its checklist title and its text or number."""
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        lists = store.checklists(session, record.id)
+        position = checklists_domain.locate(lists, title, item)
+        lists, changed_list, changed = checklists_domain.tick(
+            lists, title=title, item=item, done=done, by=actor, at=now
+        )
+        store.set_item(session, record.id, position[0], position[1], changed)
+        mark = "Done" if done else "Not done"
+        event = Event(
+            now,
+            EventKind.CHECKLIST,
+            actor,
+            f"{mark}: {changed.text} ({changed_list.title})",
+            {"checklist": changed_list.title, "item": changed.text, "done": done},
+        )
+        record, _ = store.append(session, record, [event])
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def change_procedure(
+    sessions: sessionmaker[Session],
+    *,
+    incident_id: int,
+    procedure_id: str,
+    actor: str,
+    now: datetime,
+) -> IncidentView:
+    """Follow another procedure; its validation steps join the checklists. The SLA clocks and
+    severity stay as they were: they were promised when the incident opened."""
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        stored = repo.get_procedure(session, procedure_id)
+        if stored is None:
+            raise NotFound(
+                f"no procedure '{procedure_id}'; 'astreinte runbooks show RUNBOOK' lists the ids"
+            )
+        runbook = repo.load_runbook_shell(session, stored.runbook_id)
+        ref = ProcedureRef(
+            stored.id, stored.procedure.title, runbook.source if runbook else "", stored.runbook_id
+        )
+        before = record.incident.procedure
+        if before is not None and before.id == ref.id:
+            return _view(session, record)
+        record = replace(record, incident=replace(record.incident, procedure=ref))
+        existing = store.checklists(session, record.id)
+        added = [
+            c
+            for c in checklists_domain.checklists_for((), stored.procedure)
+            if c.title not in {e.title for e in existing}
+        ]
+        store.insert_checklists_after(session, record.id, added, start=len(existing))
+        text = (
+            f"Procedure changed from '{before.title}' to '{ref.title}' by {actor}"
+            if before
+            else f"Procedure '{ref.title}' ({ref.source}) chosen by {actor}"
+        )
+        event = Event(
+            now,
+            EventKind.PROCEDURE,
+            actor,
+            text,
+            {"procedure": ref.id, "previous": before.id if before else None},
+        )
+        record, _ = store.append(session, record, [event])
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def write_postmortem(
+    sessions: sessionmaker[Session],
+    *,
+    incident_id: int,
+    actor: str,
+    now: datetime,
+    impact: str | None = None,
+    root_cause: str | None = None,
+    resolution: str | None = None,
+    lessons: str | None = None,
+) -> IncidentView:
+    """Set the parts of the post-mortem people write; None leaves a part as it is."""
+    given = {
+        "impact": impact,
+        "root_cause": root_cause,
+        "resolution": resolution,
+        "lessons": lessons,
+    }
+    changes = {
+        k: _text(v, k.replace("_", " "), required=False) for k, v in given.items() if v is not None
+    }
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        current = record.postmortem
+        updated = replace(current, **changes)
+        if updated == current:
+            return _view(session, record)
+        record = replace(record, postmortem=updated)
+        changed = [k.replace("_", " ") for k in changes if getattr(current, k) != changes[k]]
+        event = Event(
+            now,
+            EventKind.POSTMORTEM,
+            actor,
+            f"Post-mortem updated: {', '.join(changed)}",
+            {"fields": list[JsonValue](changed)},
+        )
+        record, _ = store.append(session, record, [event])
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def add_follow_up(
+    sessions: sessionmaker[Session],
+    *,
+    incident_id: int,
+    text: str,
+    actor: str,
+    now: datetime,
+    owner: str | None = None,
+) -> IncidentView:
+    text = _text(text, "follow-up action", limit=1000)
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        item = store.add_follow_up(session, record.id, text=text, owner=owner, by=actor, at=now)
+        event = Event(
+            now,
+            EventKind.FOLLOW_UP,
+            actor,
+            f"Follow-up action #{item.id}: {text}" + (f" (owner: {owner})" if owner else ""),
+            {"follow_up": item.id, "done": False},
+        )
+        record, _ = store.append(session, record, [event])
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+def set_follow_up(
+    sessions: sessionmaker[Session],
+    *,
+    incident_id: int,
+    follow_up_id: int,
+    done: bool,
+    actor: str,
+    now: datetime,
+) -> IncidentView:
+    with _writing(sessions) as session:
+        record = _load(session, incident_id)
+        item = store.set_follow_up(session, record.id, follow_up_id, done=done, at=now)
+        if item is None:
+            raise NotFound(f"incident {incident_id} has no follow-up action #{follow_up_id}")
+        event = Event(
+            now,
+            EventKind.FOLLOW_UP,
+            actor,
+            f"Follow-up action #{item.id} {'done' if done else 'reopened'}: {item.text}",
+            {"follow_up": item.id, "done": done},
+        )
+        record, _ = store.append(session, record, [event])
+        record = store.update(session, record)
+        return _view(session, record)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def get_incident(sessions: sessionmaker[Session], *, incident_id: int) -> IncidentView:
+    with sessions.begin() as session:
+        record = store.get(session, incident_id)
+        if record is None:
+            raise NotFound(f"no incident {incident_id}; 'astreinte incidents list' shows them")
+        return _view(session, record)
+
+
+def list_incidents(
+    sessions: sessionmaker[Session],
+    *,
+    status: tuple[Status, ...] = (),
+    limit: int = 100,
+    offset: int = 0,
+) -> list[IncidentRecord]:
+    with sessions.begin() as session:
+        return store.list_records(session, status=status, limit=limit, offset=offset)
+
+
+def postmortem(sessions: sessionmaker[Session], *, incident_id: int, now: datetime) -> str:
+    """The post-mortem as Markdown, in the runbook's template when it has one."""
+    with sessions.begin() as session:
+        record = store.get(session, incident_id)
+        if record is None:
+            raise NotFound(f"no incident {incident_id}; 'astreinte incidents list' shows them")
+        view = _view(session, record)
+        example = None
+        procedure = record.incident.procedure
+        if procedure is not None:
+            runbook = repo.load_runbook_shell(session, procedure.runbook_id)
+            if runbook is not None:
+                example = next((t.text for t in runbook.templates if t.kind == "post_mortem"), None)
+    facts = documents.Facts(
+        incident=record.incident,
+        language=record.language,
+        postmortem=record.postmortem,
+        timeline=view.timeline,
+        checklists=view.checklists,
+        follow_ups=[(f.text, f.owner, f.done) for f in view.follow_ups],
+    )
+    return documents.render_postmortem(facts, example=example, now=now)
+
+
+def message(sessions: sessionmaker[Session], *, incident_id: int, now: datetime) -> str:
+    """The incident's status message, ready to paste (the runbook's template or ours)."""
+    with sessions.begin() as session:
+        record = store.get(session, incident_id)
+        if record is None:
+            raise NotFound(f"no incident {incident_id}; 'astreinte incidents list' shows them")
+        example = _message_example(session, record, None)
+    facts = documents.Facts(record.incident, record.language, record.postmortem)
+    return documents.render_message(facts, example=example, now=now)
