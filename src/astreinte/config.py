@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -63,14 +63,90 @@ class _TomlSource(PydanticBaseSettingsSource):
         return values
 
 
+class SlaDefault(BaseModel):
+    """Respond and resolve times for a level, used when the runbook states none."""
+
+    respond_minutes: int | None = Field(default=None, gt=0)
+    resolve_minutes: int | None = Field(default=None, gt=0)
+
+
+def _default_sla() -> dict[str, SlaDefault]:
+    return {
+        "critical": SlaDefault(respond_minutes=5, resolve_minutes=60),
+        "major": SlaDefault(respond_minutes=15, resolve_minutes=240),
+        "minor": SlaDefault(respond_minutes=60, resolve_minutes=1440),
+    }
+
+
+class EscalationTier(BaseModel):
+    """A tier of the configured policy, for incidents whose runbook names no contact."""
+
+    contacts: list[str] = Field(min_length=1)
+    wait_minutes: int = Field(default=15, gt=0)
+
+
+class EscalationSettings(BaseModel):
+    wait_minutes: int = Field(default=15, gt=0)  # a runbook tier that states no time
+    rounds: int = Field(default=2, ge=1, le=10)  # how many times the tiers are gone through
+    tiers: list[EscalationTier] = Field(default_factory=list)
+
+
+class IncidentSettings(BaseModel):
+    language: str = "en"  # of messages for incidents without a runbook
+    postmortem_required: list[str] = Field(default_factory=lambda: ["critical", "major"])
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if value not in {"en", "fr"}:
+            raise ValueError("use 'en' or 'fr'")
+        return value
+
+    @field_validator("postmortem_required")
+    @classmethod
+    def _levels(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - {"critical", "major", "minor"}
+        if unknown:
+            raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        return value
+
+
 class Settings(BaseSettings):
-    """What the entry points need to wire astreinte together."""
+    """What the entry points need to wire astreinte together.
+
+    astreinte.toml may hold, besides the top-level keys:
+
+        [sla.critical]
+        respond_minutes = 5
+        resolve_minutes = 60
+
+        [escalation]
+        wait_minutes = 15
+        rounds = 2
+        [[escalation.tiers]]
+        contacts = ["oncall@example.org"]
+
+        [incidents]
+        language = "fr"
+    """
 
     model_config = SettingsConfigDict(env_prefix="ASTREINTE_", extra="ignore")
 
     # A factory, so the default follows the working directory of the run, not of the import.
     database_url: str = Field(default_factory=_default_database_url)
     runbooks: list[Path] = Field(default_factory=list)
+    sla: dict[str, SlaDefault] = Field(default_factory=_default_sla)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    worker_interval_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("sla")
+    @classmethod
+    def _levels(cls, value: dict[str, SlaDefault]) -> dict[str, SlaDefault]:
+        unknown = set(value) - {"critical", "major", "minor"}
+        if unknown:
+            raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -15,7 +15,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from astreinte import __version__
-from astreinte.cli import lint, match, risk, runbooks
+from astreinte.cli import incidents, lint, match, risk, runbooks, serve
 from astreinte.cli.runtime import runtime
 from astreinte.errors import AstreinteError
 
@@ -74,6 +74,13 @@ app.command("import")(runbooks.import_runbooks)
 app.command("risk")(risk.risk)
 app.command("lint")(lint.lint_command)
 app.command("match")(match.match)
+app.add_typer(incidents.app, name="incidents")
+app.command("postmortem")(incidents.postmortem_command)
+app.command("report")(incidents.report_command)
+app.add_typer(incidents.audit_app, name="audit")
+app.add_typer(incidents.token_app, name="token")
+app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
 
 
 def _version(value: bool) -> None:

@@ -593,6 +593,8 @@ def act(
     note = _text(note, "note", required=False) if note else None
     with _writing(sessions) as session:
         record = _load(session, incident_id)
+        before = record.incident.status
+        incident = apply(record.incident, action, at=now)  # refuses what does not apply first
         events: list[Event] = []
         if action is Action.CLOSE:
             missing = _closing_gaps(session, record, rules)
@@ -611,8 +613,6 @@ def act(
                         {"missing": list[JsonValue](missing), "reason": override},
                     )
                 )
-        before = record.incident.status
-        incident = apply(record.incident, action, at=now)
         record = replace(record, incident=incident)
         if action is Action.REOPEN:
             record = replace(record, fired_alarms=(), escalation_step=-1)

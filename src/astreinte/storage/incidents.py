@@ -165,6 +165,16 @@ def heads(session: Session) -> list[tuple[int, str]]:
     return [(int(i), str(h)) for i, h in rows]
 
 
+def orphan_incident_ids(session: Session) -> list[int]:
+    """Incident ids that have timeline events but no incident row (a deleted incident)."""
+    query = (
+        select(TimelineEventRow.incident_id)
+        .where(~TimelineEventRow.incident_id.in_(select(IncidentRow.id)))
+        .distinct()
+    )
+    return [int(i) for i in session.scalars(query)]
+
+
 def _fill(row: IncidentRow, record: IncidentRecord) -> None:
     incident = record.incident
     procedure = incident.procedure

@@ -1,0 +1,2 @@
+"""Adapters: the outside world (channels, probes, runners) behind the Protocols of
+`services.ports`."""

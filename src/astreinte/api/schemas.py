@@ -1,0 +1,266 @@
+"""Request and response bodies of the API. Field names are the contract other tools rely on:
+fields are added, never renamed or removed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from astreinte.domain.incident.model import allowed_actions
+from astreinte.services.incidents import IncidentView
+from astreinte.storage.incidents import IncidentRecord
+
+Text = str
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IncidentCreate(_In):
+    title: str = Field(min_length=1, max_length=300)
+    description: str | None = Field(default=None, max_length=20_000)
+    service: str | None = Field(default=None, max_length=200)
+    procedure_id: str | None = Field(default=None, max_length=500)
+    severity: str | None = Field(default=None, max_length=40)
+
+
+class ActionIn(_In):
+    note: str | None = Field(default=None, max_length=20_000)
+    override: str | None = Field(
+        default=None,
+        max_length=2_000,
+        description="Close anyway: the reason, recorded on the timeline.",
+    )
+
+
+class NoteIn(_In):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class ChecklistIn(_In):
+    title: str = Field(min_length=1, max_length=500, description="The checklist's title.")
+    item: str = Field(
+        min_length=1, max_length=1000, description="The item's text (or a unique prefix) or number."
+    )
+    done: bool
+
+
+class ProcedureIn(_In):
+    procedure_id: str = Field(min_length=1, max_length=500)
+
+
+class PostmortemIn(_In):
+    impact: str | None = Field(default=None, max_length=20_000)
+    root_cause: str | None = Field(default=None, max_length=20_000)
+    resolution: str | None = Field(default=None, max_length=20_000)
+    lessons: str | None = Field(default=None, max_length=20_000)
+
+
+class FollowUpIn(_In):
+    text: str = Field(min_length=1, max_length=1000)
+    owner: str | None = Field(default=None, max_length=200)
+
+
+class FollowUpPatch(_In):
+    done: bool
+
+
+class ProcedureOut(BaseModel):
+    id: str
+    title: str
+    source: str
+    runbook_id: str
+
+
+class SlaOut(BaseModel):
+    respond_by: datetime | None
+    resolve_by: datetime | None
+    respond_minutes: int | None
+    resolve_minutes: int | None
+    source: str
+
+
+class EventOut(BaseModel):
+    seq: int
+    at: datetime
+    kind: str
+    actor: str
+    text: str
+    data: dict[str, Any]
+    hash: str
+
+
+class ItemOut(BaseModel):
+    text: str
+    done: bool
+    by: str | None
+    at: datetime | None
+
+
+class ChecklistOut(BaseModel):
+    title: str
+    phase: str
+    items: list[ItemOut]
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    text: str
+    owner: str | None
+    done: bool
+    created_at: datetime
+    done_at: datetime | None
+
+
+class NotificationOut(BaseModel):
+    kind: str
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    created_at: datetime
+    delivered_at: datetime | None
+    error: str | None
+
+
+class PostmortemOut(BaseModel):
+    impact: str
+    root_cause: str
+    resolution: str
+    lessons: str
+
+
+class IncidentSummary(BaseModel):
+    id: int
+    title: str
+    status: Literal["triggered", "acknowledged", "mitigated", "resolved", "closed"]
+    severity: str | None
+    level: str | None
+    service: str | None
+    procedure: ProcedureOut | None
+    opened_at: datetime
+    opened_by: str
+    acknowledged_at: datetime | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopened_at: datetime | None
+    sla: SlaOut
+    actions: list[str] = Field(description="The lifecycle actions that apply now.")
+
+
+class IncidentOut(IncidentSummary):
+    description: str
+    timeline: list[EventOut]
+    checklists: list[ChecklistOut]
+    follow_ups: list[FollowUpOut]
+    notifications: list[NotificationOut]
+    postmortem: PostmortemOut
+    alerts: list[dict[str, Any]] = Field(
+        default_factory=list, description="Alerts attached to the incident."
+    )
+
+
+def summary(record: IncidentRecord) -> IncidentSummary:
+    incident = record.incident
+    procedure = incident.procedure
+    return IncidentSummary(
+        id=incident.id,
+        title=incident.title,
+        status=incident.status.value,
+        severity=incident.severity,
+        level=incident.level.value if incident.level else None,
+        service=incident.service,
+        procedure=ProcedureOut(
+            id=procedure.id,
+            title=procedure.title,
+            source=procedure.source,
+            runbook_id=procedure.runbook_id,
+        )
+        if procedure
+        else None,
+        opened_at=incident.opened_at,
+        opened_by=incident.opened_by,
+        acknowledged_at=incident.acknowledged_at,
+        mitigated_at=incident.mitigated_at,
+        resolved_at=incident.resolved_at,
+        closed_at=incident.closed_at,
+        reopened_at=incident.reopened_at,
+        sla=SlaOut(
+            respond_by=incident.respond_by,
+            resolve_by=incident.resolve_by,
+            respond_minutes=incident.sla.respond_minutes,
+            resolve_minutes=incident.sla.resolve_minutes,
+            source=incident.sla.source,
+        ),
+        actions=[a.value for a in allowed_actions(incident.status)],
+    )
+
+
+def incident_out(view: IncidentView) -> IncidentOut:
+    record = view.record
+    return IncidentOut(
+        **summary(record).model_dump(),
+        description=record.incident.description,
+        timeline=[
+            EventOut(
+                seq=s.seq,
+                at=s.event.at,
+                kind=s.event.kind.value,
+                actor=s.event.actor,
+                text=s.event.text,
+                data=dict(s.event.data),
+                hash=s.hash,
+            )
+            for s in view.timeline
+        ],
+        checklists=[
+            ChecklistOut(
+                title=c.title,
+                phase=c.phase.value,
+                items=[ItemOut(text=i.text, done=i.done, by=i.by, at=i.at) for i in c.items],
+            )
+            for c in view.checklists
+        ],
+        follow_ups=[
+            FollowUpOut(
+                id=f.id,
+                text=f.text,
+                owner=f.owner,
+                done=f.done,
+                created_at=f.created_at,
+                done_at=f.done_at,
+            )
+            for f in view.follow_ups
+        ],
+        notifications=[
+            NotificationOut(
+                kind=n.notification.kind,
+                channel=n.notification.channel,
+                recipient=n.notification.recipient,
+                status=n.status.value,
+                attempts=n.attempts,
+                created_at=n.created_at,
+                delivered_at=n.delivered_at,
+                error=n.last_error,
+            )
+            for n in view.notifications
+        ],
+        postmortem=PostmortemOut(
+            impact=record.postmortem.impact,
+            root_cause=record.postmortem.root_cause,
+            resolution=record.postmortem.resolution,
+            lessons=record.postmortem.lessons,
+        ),
+    )
+
+
+class Problem(BaseModel):
+    """An error: `detail` says what is wrong and what to do."""
+
+    status: int
+    title: str
+    detail: str

@@ -1,0 +1,72 @@
+"""The worker loop. Each tick fires what is due (SLA alarms, escalation steps) and delivers
+pending notifications; all its state is in the database, so stopping it (or killing it) loses
+nothing and a restart picks up where it was. Several workers may run against PostgreSQL.
+
+    worker = Worker(sessions, LogNotifier(), interval=5.0)
+    worker.run(stop_event)
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from astreinte.services import incidents, notifications
+from astreinte.services.incidents import DueReport
+from astreinte.services.notifications import DeliveryReport
+from astreinte.services.ports import Notifier
+
+log = logging.getLogger("astreinte.worker")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    due: DueReport
+    delivery: DeliveryReport
+
+
+class Worker:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        notifier: Notifier,
+        *,
+        interval: float,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.sessions = sessions
+        self.notifier = notifier
+        self.interval = interval
+        self.clock = clock
+
+    def tick(self) -> Tick:
+        due = incidents.run_due(self.sessions, now=self.clock())
+        delivery = notifications.deliver(self.sessions, self.notifier, now=self.clock())
+        return Tick(due, delivery)
+
+    def run(self, stop: threading.Event) -> None:
+        """Tick every `interval` seconds until `stop` is set; an error is logged and the next
+        tick tries again (a database restart must not kill the pager)."""
+        while not stop.is_set():
+            try:
+                result = self.tick()
+                if result.due.incidents or result.delivery.sent or result.delivery.failed:
+                    log.info(
+                        "fired due work on %d incident(s); sent %d, retrying %d, failed %d",
+                        result.due.incidents,
+                        result.delivery.sent,
+                        result.delivery.retrying,
+                        result.delivery.failed,
+                    )
+            except Exception:
+                log.exception("worker tick failed; retrying in %.0f s", self.interval)
+            stop.wait(self.interval)
