@@ -15,6 +15,7 @@ run: $(BIN)/.installed
 	$(BIN)/astreinte import examples/runbooks
 	$(BIN)/astreinte runbooks list
 	$(BIN)/astreinte match "Error: connect ECONNREFUSED 127.0.0.1:6379" --top 3
+	$(BIN)/astreinte incidents open "Error: connect ECONNREFUSED 127.0.0.1:6379" --as make-run
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench
