@@ -119,7 +119,7 @@ _NAME_RES: Final = tuple((re.compile(rf"^(?:{p})"), name) for p, name in _NAMES)
 def meaning(label: str) -> str | None:
     """What a label or heading stands for ("Cause Root" → root_cause), None when unknown."""
     folded = fold(label).strip(" *:_#-").strip()
-    folded = re.sub(r"^\d+[.)]\s*", "", folded)
+    folded = re.sub(r"^\d+(?:\.\d+)*[.)]?\s+", "", folded)  # "4.2 Actions Correctives"
     for pattern, name in _NAME_RES:
         if pattern.match(folded):
             return name or None
@@ -132,12 +132,14 @@ _PLAIN_LABEL = re.compile(r"^(\s*(?:[-*]\s+)?)([A-Za-zÀ-ÿ][\wÀ-ÿ' /-]{0,30}?
 _PLACEHOLDER = re.compile(r"\[([^\]\n]{1,60})\]")
 _SPAN = re.compile(r"\(?\b\d{1,2}[:h]\d{2}\s*[-–]\s*\d{1,2}[:h]\d{2}(?:\s*UTC)?\)?")
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?:\s*UTC)?")
+_LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s|^\s{2,}\S")
 _BANNER = re.compile(r"^\[[A-Z][A-Z ]+.*\]$")
 
 
 def escape(text: str) -> str:
-    """Literal text made safe inside a Jinja2 template: a runbook cannot inject template code."""
-    return re.sub(r"(\{\{|\}\}|\{%|%\}|\{#|#\})", r"{{ '\1' }}", text)
+    """Literal text made safe inside a Jinja2 template: a runbook cannot inject template code.
+    Every brace is escaped on its own, so no two of them ("{}}", "{#") can meet to open a tag."""
+    return re.sub(r"[{}]", lambda m: "{{ '" + m.group(0) + "' }}", text)
 
 
 def _placeholders(text: str) -> str:
@@ -164,9 +166,14 @@ def adopt(example: str) -> Adopted:
     out: list[str] = []
     covers: set[str] = set()
     skipping_level: int | None = None  # inside a recognised section: its example body is dropped
+    skipping_list = False  # after a recognised label: its example list is dropped
     headline_done = False
     for raw in example.splitlines():
         line = escape(raw)
+        if skipping_list:
+            if not raw.strip() or _LIST_LINE.match(raw):
+                continue
+            skipping_list = False
         heading = _HEADING.match(raw)
         if heading:
             level = len(heading.group(1))
@@ -193,7 +200,8 @@ def adopt(example: str) -> Adopted:
                 covers.add(name)
                 out.append(shown)
                 out.append(_BLOCKS[name].rstrip("\n"))
-                skipping_level = 7  # the example's list under the label goes, up to a heading
+                out.append("")
+                skipping_list = True  # the example's list under the label goes
             elif name is not None:
                 covers.add(name)
                 out.append(f"{shown} {_VALUES[name]}")

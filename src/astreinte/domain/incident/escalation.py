@@ -126,7 +126,12 @@ def next_page_at(
     return step_due(policy, start=start, step=last_step + 1)
 
 
-_ONLY = re.compile(r"\b([A-Z]+\d)\s+(?:only|uniquement|seulement)\b", re.IGNORECASE)
+_ONLY = re.compile(
+    r"\b((?:[A-Z]+\d\s*[/,&]\s*|[A-Z]+\d\s+(?:and|et|or|ou)\s+)*[A-Z]+\d)\s+"
+    r"(?:only|uniquement|seulement)\b",
+    re.IGNORECASE,
+)
+_LABEL = re.compile(r"[A-Z]+\d", re.IGNORECASE)
 
 
 def applies(target: Target, severity: str | None) -> bool:
@@ -134,7 +139,11 @@ def applies(target: Target, severity: str | None) -> bool:
     contact for P0 incidents. Other conditions ("si data breach") are shown, not judged."""
     if not target.condition:
         return True
-    only = _ONLY.findall(target.condition)
+    only = {
+        label.casefold()
+        for group in _ONLY.findall(target.condition)
+        for label in _LABEL.findall(group)
+    }
     if not only or severity is None:
         return True
-    return severity.casefold() in {label.casefold() for label in only}
+    return severity.casefold() in only
