@@ -11,9 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 from astreinte.domain.incident.checklist import IncidentChecklist
@@ -68,10 +69,16 @@ def _environment() -> SandboxedEnvironment:
 _ENV = _environment()
 
 
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    # Compiling costs more than rendering; a catalogue has few distinct templates.
+    return _ENV.from_string(source)
+
+
 def render(source: str, context: dict[str, Any], *, name: str) -> str:
     """Render `source`; a template that fails raises InputError naming it and the reason."""
     try:
-        return _ENV.from_string(source).render(context)
+        return _compiled(source).render(context)
     except (TemplateError, TypeError, ValueError, AttributeError, LookupError) as exc:
         # The sandbox refuses unsafe access with a TemplateError; a template that misuses a
         # value (iterating a number…) fails with Python's own errors: both are the template's.

@@ -43,7 +43,7 @@ from astreinte.errors import Conflict, InputError, NotFound
 from astreinte.services import documents, matching
 from astreinte.storage import incidents as store
 from astreinte.storage import outbox, repo
-from astreinte.storage.db import for_update
+from astreinte.storage.db import writing
 from astreinte.storage.incidents import FollowUp, IncidentRecord
 from astreinte.storage.outbox import Queued
 
@@ -100,8 +100,7 @@ class IncidentView:
 @contextmanager
 def _writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
     try:
-        with sessions.begin() as session:
-            for_update(session)
+        with writing(sessions) as session:
             yield session
     except StaleDataError:
         raise Conflict(

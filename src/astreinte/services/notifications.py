@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.services.ports import Notifier
 from astreinte.storage import outbox
-from astreinte.storage.db import for_update
+from astreinte.storage.db import writing
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
@@ -40,8 +40,7 @@ def deliver(
     sessions: sessionmaker[Session], notifier: Notifier, *, now: datetime, limit: int = 50
 ) -> DeliveryReport:
     sent = retrying = failed = 0
-    with sessions.begin() as session:
-        for_update(session)
+    with writing(sessions) as session:
         for queued in outbox.claim(session, now=now, limit=limit):
             try:
                 notifier.send(queued.notification)

@@ -8,6 +8,10 @@ with sessions.begin() as session: ...
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -126,6 +130,28 @@ def for_update(session: Session) -> None:
     starts with BEGIN IMMEDIATE and holds the write lock; other databases lock rows instead
     (`SELECT … FOR UPDATE` in the repositories)."""
     session.connection(execution_options={WRITE_OPTION: True})
+
+
+_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A write transaction: begun, declared a writer (`for_update`), committed on success.
+
+    On SQLite the writers of this process also queue on a lock of their own first: SQLite's
+    busy handler retries on a timer, so under contention a writer that backed off keeps losing
+    to newer ones (seconds of wait at 8 concurrent writers); a lock serves them in turn.
+    """
+    engine = sessions.kw.get("bind")
+    lock: AbstractContextManager[object] = nullcontext()
+    if isinstance(engine, Engine) and engine.dialect.name == "sqlite":
+        with _LOCKS_GUARD:
+            lock = _WRITE_LOCKS.setdefault(engine, threading.Lock())
+    with lock, sessions.begin() as session:
+        for_update(session)
+        yield session
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
