@@ -217,7 +217,7 @@ def test_locate(title: str, item: str, expected: tuple[int, int]) -> None:
         (
             "post-incident",
             "1",
-            NotFound,
+            InputError,
             ["checklist 'post-incident' matches several checklist", "'POST-INCIDENT — Immédiat'"],
         ),
     ],

@@ -131,6 +131,8 @@ def _view(session: Session, record: IncidentRecord) -> IncidentView:
 
 def _text(value: str, what: str, *, limit: int = MAX_TEXT, required: bool = True) -> str:
     text = value.strip()
+    if "\x00" in text:
+        raise InputError(f"the {what} contains a NUL character; remove it")
     if required and not text:
         raise InputError(f"the {what} is empty; give some text")
     if len(text) > limit:
@@ -223,7 +225,11 @@ def open_incident(
     """
     title = _text(title, "incident title", limit=MAX_TITLE)
     description = _text(description, "description", required=False)
-    service = service.strip() or None if service else None
+    service = _text(service, "service", limit=200, required=False) or None if service else None
+    if procedure_id is not None:
+        procedure_id = _text(procedure_id, "procedure id", limit=500, required=False) or None
+    if severity is not None:
+        severity = _text(severity, "severity", limit=40, required=False) or None
     with _writing(sessions) as session:
         choice, suggested = _choose(
             session,
@@ -590,6 +596,7 @@ def act(
     default) requires its post-incident checklists done and a root cause written, unless
     `override` gives the reason to close anyway (recorded on the timeline)."""
     note = _text(note, "note", required=False) if note else None
+    override = _text(override, "override reason", limit=2000, required=False) if override else None
     with _writing(sessions) as session:
         record = _load(session, incident_id)
         before = record.incident.status
@@ -793,6 +800,7 @@ def add_follow_up(
     owner: str | None = None,
 ) -> IncidentView:
     text = _text(text, "follow-up action", limit=1000)
+    owner = _text(owner, "owner", limit=200, required=False) or None if owner else None
     with _writing(sessions) as session:
         record = _load(session, incident_id)
         item = store.add_follow_up(session, record.id, text=text, owner=owner, by=actor, at=now)

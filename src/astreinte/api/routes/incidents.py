@@ -28,6 +28,7 @@ from astreinte.services import incidents
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 _ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": Problem, "description": "The request is malformed."},
     401: {"model": Problem, "description": "No valid token."},
     403: {"model": Problem, "description": "The token's role may not do this."},
     404: {"model": Problem, "description": "No such incident (or procedure)."},

@@ -20,7 +20,7 @@ from astreinte.services import reports
 router = APIRouter(tags=["system"])
 
 
-@router.get("/healthz", responses={503: {"model": Problem}})
+@router.get("/healthz", responses={503: {"model": Problem, "description": "No database."}})
 def healthz(sessions: Sessions) -> dict[str, str]:
     """Liveness and database reachability; no token needed."""
     with sessions.begin() as session:
@@ -125,7 +125,11 @@ class _Incidents(Collector):
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}, 401: {"model": Problem}},
+    responses={
+        200: {"content": {"text/plain": {}}},
+        401: {"model": Problem},
+        403: {"model": Problem},
+    },
 )
 def prometheus(principal: Viewer, sessions: Sessions) -> Response:
     """Prometheus text exposition of the incident figures (scrape with a viewer token)."""

@@ -122,9 +122,13 @@ def locate(checklists: list[IncidentChecklist], title: str, item: str) -> tuple[
         candidates = [i for i, c in enumerate(checklists) if fold(c.title).startswith(wanted_title)]
     if len(candidates) != 1:
         names = "; ".join(f"'{c.title}'" for c in checklists) or "none"
-        problem = "matches several" if candidates else "matches no"
+        if candidates:
+            raise InputError(
+                f"checklist '{title}' matches several checklists of this incident; "
+                f"give more of its title (it has: {names})"
+            )
         raise NotFound(
-            f"checklist '{title}' {problem} checklist of this incident (it has: {names})"
+            f"checklist '{title}' matches no checklist of this incident (it has: {names})"
         )
     index = candidates[0]
     items = checklists[index].items
