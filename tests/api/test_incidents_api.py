@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.api.app import create_app
-from astreinte.services.incidents import run_due
+from astreinte.services.clocks import run_due
 from astreinte.services.tokens import Role
 from astreinte.storage.db import make_engine, make_session_factory
 from tests.api.conftest import (

@@ -270,3 +270,31 @@ def test_no_resemblance_no_suggestion() -> None:
     _, guide = _guide_001()
     assert guide.suggest("zzz qqq", None) is None
     assert SeverityGuide([]).suggest("anything at all", None) is None
+
+
+def test_analysis_is_safe_from_several_threads() -> None:
+    # The API builds and searches indexes from a thread pool: stemming the same words from
+    # several threads at once must give what it gives in one (a shared Snowball stemmer did not).
+    import re
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from astreinte.domain.matching.analysis import stems
+
+    text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in SEEDS.glob("*.txt"))
+    words = sorted(set(re.findall(r"[a-zà-ÿ]{5,}", text.lower())))[:3000]
+    stem = stems.__wrapped__  # uncached, so that every call really stems
+    expected = {w: stem(w) for w in words}
+
+    def run(offset: int) -> bool:
+        order = words[offset:] + words[:offset]
+        return all(stem(w) == expected[w] for w in order)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often, as a loaded server does
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(run, range(0, 800, 100)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(results)

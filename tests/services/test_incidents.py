@@ -15,7 +15,7 @@ from astreinte.domain.incident.model import Action, Status
 from astreinte.domain.incident.timeline import EventKind
 from astreinte.domain.notification import Delivery, Notification
 from astreinte.errors import Conflict, InputError, NotFound
-from astreinte.services import audit, catalogue, incidents, notifications
+from astreinte.services import audit, catalogue, clocks, incidents, notifications
 from astreinte.services.incidents import IncidentView
 from astreinte.storage.db import make_engine, make_session_factory
 from astreinte.storage.tables import OutboxRow, TimelineEventRow
@@ -178,13 +178,13 @@ def test_escalation_follows_the_runbook_tiers_until_acknowledged(
     view = open_004_p1(catalogue_sessions)
     number = view.id
     for at in (3, 4.9):
-        incidents.run_due(catalogue_sessions, now=minutes(at))
+        clocks.run_due(catalogue_sessions, now=minutes(at))
     assert escalations(incidents.get_incident(catalogue_sessions, incident_id=number)) == [1]
-    incidents.run_due(catalogue_sessions, now=minutes(5))
+    clocks.run_due(catalogue_sessions, now=minutes(5))
     assert escalations(incidents.get_incident(catalogue_sessions, incident_id=number)) == [1, 2]
-    incidents.run_due(catalogue_sessions, now=minutes(19))
+    clocks.run_due(catalogue_sessions, now=minutes(19))
     assert escalations(incidents.get_incident(catalogue_sessions, incident_id=number)) == [1, 2]
-    incidents.run_due(catalogue_sessions, now=minutes(20))
+    clocks.run_due(catalogue_sessions, now=minutes(20))
     assert escalations(incidents.get_incident(catalogue_sessions, incident_id=number)) == [1, 2, 3]
     incidents.act(
         catalogue_sessions,
@@ -193,18 +193,18 @@ def test_escalation_follows_the_runbook_tiers_until_acknowledged(
         actor="bob",
         now=minutes(21),
     )
-    incidents.run_due(catalogue_sessions, now=minutes(200))
+    clocks.run_due(catalogue_sessions, now=minutes(200))
     view = incidents.get_incident(catalogue_sessions, incident_id=number)
     assert escalations(view) == [1, 2, 3]  # acknowledged: no more tiers
 
 
 def test_sla_warning_at_80_percent_then_breach(catalogue_sessions: sessionmaker[Session]) -> None:
     number = open_004_p1(catalogue_sessions).id
-    incidents.run_due(catalogue_sessions, now=minutes(4))
+    clocks.run_due(catalogue_sessions, now=minutes(4))
     view = incidents.get_incident(catalogue_sessions, incident_id=number)
     assert kinds(view).count(EventKind.SLA_WARNING) == 1
     assert EventKind.SLA_BREACH not in kinds(view)
-    incidents.run_due(catalogue_sessions, now=minutes(5))
+    clocks.run_due(catalogue_sessions, now=minutes(5))
     view = incidents.get_incident(catalogue_sessions, incident_id=number)
     breaches = [s.event for s in view.timeline if s.event.kind is EventKind.SLA_BREACH]
     assert len(breaches) == 1
@@ -214,14 +214,14 @@ def test_sla_warning_at_80_percent_then_breach(catalogue_sessions: sessionmaker[
 
 def test_a_late_worker_catches_up_once(catalogue_sessions: sessionmaker[Session]) -> None:
     number = open_004_p1(catalogue_sessions).id
-    incidents.run_due(catalogue_sessions, now=minutes(45))  # the worker was down 45 minutes
+    clocks.run_due(catalogue_sessions, now=minutes(45))  # the worker was down 45 minutes
     view = incidents.get_incident(catalogue_sessions, incident_id=number)
     assert escalations(view) == [1, 2, 3]
     # Both clocks breached; their warnings, overtaken, are not sent after the fact.
     assert kinds(view).count(EventKind.SLA_BREACH) == 2
     assert EventKind.SLA_WARNING not in kinds(view)
     before = outbox_count(catalogue_sessions)
-    incidents.run_due(catalogue_sessions, now=minutes(45))
+    clocks.run_due(catalogue_sessions, now=minutes(45))
     assert outbox_count(catalogue_sessions) == before
 
 
@@ -235,13 +235,13 @@ def test_a_restart_in_the_middle_of_an_escalation_resumes_without_duplicates(
     sessions = make_session_factory(first)
     catalogue.import_paths(sessions, [SEEDS], now=T0)
     number = open_004_p1(sessions).id
-    incidents.run_due(sessions, now=minutes(5))  # tier 2 paged
+    clocks.run_due(sessions, now=minutes(5))  # tier 2 paged
     first.dispose()  # the process dies
 
     for _ in range(2):  # two restarts, each running the due work at the same instant
         engine = make_engine(database_url)
         again = make_session_factory(engine)
-        incidents.run_due(again, now=minutes(20))
+        clocks.run_due(again, now=minutes(20))
         view = incidents.get_incident(again, incident_id=number)
         engine.dispose()
         assert escalations(view) == [1, 2, 3]

@@ -1,5 +1,5 @@
 """Incident use cases: open, act (acknowledge, mitigate, resolve, close, reopen), notes,
-checklists, procedure changes, post-mortem and follow-ups, and the clocks' due work.
+checklists, procedure changes, post-mortem and follow-ups (the clocks are in `clocks.py`).
 
 Each function is one transaction that it opens itself: it loads the incident with its write lock,
 applies the domain, stores the new state, appends the sealed timeline events and queues the
@@ -13,20 +13,16 @@ applies.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from astreinte.domain.incident import checklist as checklists_domain
 from astreinte.domain.incident import escalation, sla
 from astreinte.domain.incident.checklist import IncidentChecklist, Phase
-from astreinte.domain.incident.escalation import Page, Policy
+from astreinte.domain.incident.escalation import Policy
 from astreinte.domain.incident.model import (
     DONE,
     Action,
@@ -36,20 +32,17 @@ from astreinte.domain.incident.model import (
     apply,
 )
 from astreinte.domain.incident.timeline import Event, EventKind, JsonValue, SealedEvent
-from astreinte.domain.notification import Delivery, Notification, channel_of
 from astreinte.domain.runbook.lexicon import SEVERITY_LABEL
 from astreinte.domain.runbook.model import Level, Procedure, Runbook
 from astreinte.errors import Conflict, InputError, NotFound
 from astreinte.services import documents, matching
+from astreinte.services.clocks import SYSTEM, advance, message_example
+from astreinte.services.transaction import incident_transaction
 from astreinte.storage import incidents as store
 from astreinte.storage import outbox, repo
-from astreinte.storage.db import writing
 from astreinte.storage.incidents import FollowUp, IncidentRecord
 from astreinte.storage.outbox import Queued
 
-log = logging.getLogger(__name__)
-
-SYSTEM = "astreinte"  # the actor of what the clocks do
 MAX_TITLE = 300
 MAX_TEXT = 20_000
 
@@ -94,22 +87,7 @@ class IncidentView:
         return self.record.incident
 
 
-# --- transactions ----------------------------------------------------------------------------
-
-
-@contextmanager
-def _writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
-    try:
-        with writing(sessions) as session:
-            yield session
-    except StaleDataError:
-        raise Conflict(
-            "the incident was changed by someone else at the same moment; reload it and try again"
-        ) from None
-    except OperationalError as exc:
-        if "locked" in str(exc).lower():
-            raise Conflict("the database is busy with another change; try again") from None
-        raise
+# --- loading -------------------------------------------------------------------------------
 
 
 def _load(session: Session, incident_id: int) -> IncidentRecord:
@@ -230,7 +208,7 @@ def open_incident(
         procedure_id = _text(procedure_id, "procedure id", limit=500, required=False) or None
     if severity is not None:
         severity = _text(severity, "severity", limit=40, required=False) or None
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         choice, suggested = _choose(
             session,
             title=title,
@@ -297,7 +275,7 @@ def open_incident(
             _procedure_event(now, actor, choice),
         ]
         record, _ = store.append(session, record, events)
-        record = _advance(session, record, now=now, runbook=runbook)
+        record = advance(session, record, now=now, runbook=runbook)
         record = store.update(session, record)
         return _view(session, record)
 
@@ -345,230 +323,6 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-# --- the clocks ------------------------------------------------------------------------------
-
-
-def _advance(
-    session: Session,
-    record: IncidentRecord,
-    *,
-    now: datetime,
-    runbook: Runbook | None = None,
-) -> IncidentRecord:
-    """Fire what is due at `now` — SLA warnings and breaches, escalation steps — with their
-    events and notifications, and compute when the next thing falls due."""
-    incident = record.incident
-    alarms = sla.due_alarms(incident, fired=record.fired_alarms, now=now)
-    pages: list[Page] = []
-    if record.policy is not None:
-        pages = escalation.due_pages(
-            record.policy,
-            start=incident.clock_start,
-            last_step=record.escalation_step,
-            status=incident.status,
-            now=now,
-        )
-    if alarms or pages:
-        example = _message_example(session, record, runbook)
-        body = documents.render_message(
-            documents.Facts(incident, record.language, record.postmortem), example=example, now=now
-        )
-        events: list[Event] = []
-        for page in pages:
-            events.extend(_page(session, record, page, body=body, now=now))
-        for alarm in alarms:
-            events.append(_alarm(session, record, alarm, body=body, now=now))
-        fired = (*record.fired_alarms, *(a.key for a in alarms))
-        # A breach also counts its warning as done: it will not fire after the fact.
-        fired += tuple(f"{a.clock}:warning" for a in alarms if a.stage is sla.Stage.BREACH)
-        step = pages[-1].step if pages else record.escalation_step
-        record = replace(record, fired_alarms=tuple(dict.fromkeys(fired)), escalation_step=step)
-        record, _ = store.append(session, record, events)
-    return replace(record, next_due_at=_next_due(record))
-
-
-def _next_due(record: IncidentRecord) -> datetime | None:
-    incident = record.incident
-    candidates = [sla.next_alarm(incident, fired=record.fired_alarms)]
-    if record.policy is not None:
-        candidates.append(
-            escalation.next_page_at(
-                record.policy,
-                start=incident.clock_start,
-                last_step=record.escalation_step,
-                status=incident.status,
-            )
-        )
-    due = [c for c in candidates if c is not None]
-    return min(due) if due else None
-
-
-def _message_example(
-    session: Session, record: IncidentRecord, runbook: Runbook | None
-) -> str | None:
-    procedure = record.incident.procedure
-    if runbook is None and procedure is not None:
-        runbook = repo.load_runbook_shell(session, procedure.runbook_id)
-    if runbook is None:
-        return None
-    return next((t.text for t in runbook.templates if t.kind == "alert_message"), None)
-
-
-def _subject(incident: Incident, what: str) -> str:
-    severity = " ".join(x for x in (incident.severity, incident.level) if x)
-    shown = f"{severity} — " if severity else ""
-    return f"[astreinte #{incident.id}] {shown}{incident.title} — {what}"
-
-
-def _page(
-    session: Session, record: IncidentRecord, page: Page, *, body: str, now: datetime
-) -> list[Event]:
-    incident = record.incident
-    tier = page.tier
-    kind = "page" if page.step == 0 else "escalation"
-    what = f"tier {tier.number}" + (f", round {page.round}" if page.round > 1 else "")
-    paged: list[JsonValue] = []
-    events: list[Event] = []
-    for position, target in enumerate(tier.targets):
-        key = f"incident:{incident.id}:cycle:{incident.reopen_count}:step:{page.step}:{position}"
-        if target.placeholder:
-            outbox.enqueue(
-                session,
-                Notification(
-                    dedup_key=key,
-                    kind=kind,
-                    channel=channel_of(target.contact),
-                    recipient=target.contact,
-                    subject=_subject(incident, what),
-                    body=body,
-                    incident_id=incident.id,
-                    status=Delivery.UNDELIVERABLE,
-                    error="placeholder contact in the runbook",
-                ),
-                now=now,
-            )
-            events.append(
-                Event(
-                    now,
-                    EventKind.CONTACT_MISSING,
-                    SYSTEM,
-                    f"Tier {tier.number} contact '{target.role}' is a placeholder "
-                    f"('{target.contact}'): nobody was paged there; fill it in the runbook",
-                    {"tier": tier.number, "role": target.role, "contact": target.contact},
-                )
-            )
-            continue
-        outbox.enqueue(
-            session,
-            Notification(
-                dedup_key=key,
-                kind=kind,
-                channel=channel_of(target.contact),
-                recipient=target.contact,
-                subject=_subject(incident, what),
-                body=body + (f"\n({target.condition})" if target.condition else ""),
-                incident_id=incident.id,
-            ),
-            now=now,
-        )
-        paged.append(target.name)
-    text = (
-        f"Paged {what}: {', '.join(str(p) for p in paged)}"
-        if paged
-        else f"Escalation {what}: no contact could be paged"
-    )
-    events.insert(
-        0,
-        Event(
-            now,
-            EventKind.ESCALATION,
-            SYSTEM,
-            text,
-            {"step": page.step, "tier": tier.number, "round": page.round, "paged": paged},
-        ),
-    )
-    return events
-
-
-def _alarm(
-    session: Session, record: IncidentRecord, alarm: sla.Alarm, *, body: str, now: datetime
-) -> Event:
-    incident = record.incident
-    clock = "respond" if alarm.clock is sla.Clock.RESPOND else "resolve"
-    if alarm.stage is sla.Stage.WARNING:
-        kind, text = (
-            EventKind.SLA_WARNING,
-            (f"SLA warning: 80% of the time to {clock} is gone (due {alarm.deadline:%H:%M} UTC)"),
-        )
-    else:
-        kind, text = (
-            EventKind.SLA_BREACH,
-            (
-                f"SLA breached: not {'acknowledged' if clock == 'respond' else 'resolved'} "
-                f"by {alarm.deadline:%H:%M} UTC"
-            ),
-        )
-    # The alarm goes to whoever was paged last (tier 1 before any escalation).
-    tier = None
-    if record.policy is not None and record.policy.tiers:
-        step = max(record.escalation_step, 0)
-        tier = record.policy.tiers[step % len(record.policy.tiers)]
-    targets = [t for t in tier.targets if not t.placeholder] if tier else []
-    recipients = [(t.contact, channel_of(t.contact)) for t in targets] or [("on-call", "log")]
-    for position, (recipient, channel) in enumerate(recipients):
-        outbox.enqueue(
-            session,
-            Notification(
-                dedup_key=(
-                    f"incident:{incident.id}:cycle:{incident.reopen_count}:{alarm.key}:{position}"
-                ),
-                kind=f"sla_{alarm.stage}",
-                channel=channel,
-                recipient=recipient,
-                subject=_subject(incident, text),
-                body=body,
-                incident_id=incident.id,
-            ),
-            now=now,
-        )
-    return Event(
-        now,
-        kind,
-        SYSTEM,
-        text,
-        {"clock": clock, "stage": alarm.stage.value, "deadline": alarm.deadline.isoformat()},
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class DueReport:
-    incidents: int  # incidents whose due work was done
-    skipped: int  # locked by another worker or changed meanwhile
-
-
-def run_due(sessions: sessionmaker[Session], *, now: datetime, limit: int = 100) -> DueReport:
-    """Fire every SLA alarm and escalation step due at `now`, one incident per transaction.
-
-    Safe to run from several workers at once: each incident is locked while it is handled
-    (others skip it), and the notifications' dedup keys make a repeated step harmless.
-    """
-    with sessions.begin() as session:
-        ids = store.due_ids(session, now=now, limit=limit)
-    done = skipped = 0
-    for incident_id in ids:
-        try:
-            with _writing(sessions) as session:
-                record = store.get(session, incident_id, lock=True, skip_locked=True)
-                if record is None or record.next_due_at is None or record.next_due_at > now:
-                    skipped += 1
-                    continue
-                store.update(session, _advance(session, record, now=now))
-                done += 1
-        except (Conflict, IntegrityError):
-            skipped += 1
-    return DueReport(done, skipped)
-
-
 # --- acting ----------------------------------------------------------------------------------
 
 
@@ -597,7 +351,7 @@ def act(
     `override` gives the reason to close anyway (recorded on the timeline)."""
     note = _text(note, "note", required=False) if note else None
     override = _text(override, "override reason", limit=2000, required=False) if override else None
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         before = record.incident.status
         incident = apply(record.incident, action, at=now)  # refuses what does not apply first
@@ -634,7 +388,7 @@ def act(
             ),
         )
         record, _ = store.append(session, record, events)
-        record = _advance(session, record, now=now)
+        record = advance(session, record, now=now)
         record = store.update(session, record)
         return _view(session, record)
 
@@ -661,7 +415,7 @@ def add_note(
     sessions: sessionmaker[Session], *, incident_id: int, text: str, actor: str, now: datetime
 ) -> IncidentView:
     text = _text(text, "note")
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         record, _ = store.append(session, record, [Event(now, EventKind.NOTE, actor, text)])
         record = store.update(session, record)
@@ -679,7 +433,7 @@ def set_checklist_item(
     now: datetime,
 ) -> IncidentView:
     """Tick (or untick) one checklist item, found by its checklist title and its text or number."""
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         lists = store.checklists(session, record.id)
         position = checklists_domain.locate(lists, title, item)
@@ -710,7 +464,7 @@ def change_procedure(
 ) -> IncidentView:
     """Follow another procedure; its validation steps join the checklists. The SLA clocks and
     severity stay as they were: they were promised when the incident opened."""
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         stored = repo.get_procedure(session, procedure_id)
         if stored is None:
@@ -770,7 +524,7 @@ def write_postmortem(
     changes = {
         k: _text(v, k.replace("_", " "), required=False) for k, v in given.items() if v is not None
     }
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         current = record.postmortem
         updated = replace(current, **changes)
@@ -801,7 +555,7 @@ def add_follow_up(
 ) -> IncidentView:
     text = _text(text, "follow-up action", limit=1000)
     owner = _text(owner, "owner", limit=200, required=False) or None if owner else None
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         item = store.add_follow_up(session, record.id, text=text, owner=owner, by=actor, at=now)
         event = Event(
@@ -825,7 +579,7 @@ def set_follow_up(
     actor: str,
     now: datetime,
 ) -> IncidentView:
-    with _writing(sessions) as session:
+    with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
         item = store.set_follow_up(session, record.id, follow_up_id, done=done, at=now)
         if item is None:
@@ -894,6 +648,6 @@ def message(sessions: sessionmaker[Session], *, incident_id: int, now: datetime)
         record = store.get(session, incident_id)
         if record is None:
             raise NotFound(f"no incident {incident_id}; 'astreinte incidents list' shows them")
-        example = _message_example(session, record, None)
+        example = message_example(session, record, None)
     facts = documents.Facts(record.incident, record.language, record.postmortem)
     return documents.render_message(facts, example=example, now=now)

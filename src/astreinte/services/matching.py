@@ -33,6 +33,7 @@ class MatchReport:
 
 
 _lock = threading.Lock()
+_build_lock = threading.Lock()  # the first requests after a start must not all build the index
 _cached: tuple[tuple[tuple[str, str], ...], MatchIndex, SeverityGuide] | None = None
 
 
@@ -45,11 +46,15 @@ def catalogue_index(session: Session) -> tuple[MatchIndex, SeverityGuide]:
     with _lock:
         if _cached is not None and _cached[0] == fingerprint:
             return _cached[1], _cached[2]
-    entries = repo.load_match_entries(session)
-    examples = repo.load_severity_examples(session)
-    index, guide = MatchIndex.build(entries), SeverityGuide(examples)
-    with _lock:
-        _cached = (fingerprint, index, guide)
+    with _build_lock:
+        with _lock:  # built by another thread while this one waited?
+            if _cached is not None and _cached[0] == fingerprint:
+                return _cached[1], _cached[2]
+        entries = repo.load_match_entries(session)
+        examples = repo.load_severity_examples(session)
+        index, guide = MatchIndex.build(entries), SeverityGuide(examples)
+        with _lock:
+            _cached = (fingerprint, index, guide)
     return index, guide
 
 

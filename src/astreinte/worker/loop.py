@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from astreinte.services import incidents, notifications
-from astreinte.services.incidents import DueReport
+from astreinte.services import clocks, notifications
+from astreinte.services.clocks import DueReport
 from astreinte.services.notifications import DeliveryReport
 from astreinte.services.ports import Notifier
 
@@ -49,7 +49,7 @@ class Worker:
         self.clock = clock
 
     def tick(self) -> Tick:
-        due = incidents.run_due(self.sessions, now=self.clock())
+        due = clocks.run_due(self.sessions, now=self.clock())
         delivery = notifications.deliver(self.sessions, self.notifier, now=self.clock())
         return Tick(due, delivery)
 

@@ -15,16 +15,28 @@ a bag of *terms*:
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 import snowballstemmer
 
 PREFIX_LENGTH = 5
 PREFIX_MIN = 7
-_FRENCH = snowballstemmer.stemmer("french")
-_ENGLISH = snowballstemmer.stemmer("english")
+
+# A Snowball stemmer keeps the word it works on in the object: two threads stemming with the
+# same one corrupt each other (IndexError deep inside it). One pair per thread, then.
+_local = threading.local()
+
+
+def _stemmers() -> tuple[Any, Any]:
+    pair: tuple[Any, Any] | None = getattr(_local, "pair", None)
+    if pair is None:
+        pair = (snowballstemmer.stemmer("french"), snowballstemmer.stemmer("english"))
+        _local.pair = pair
+    return pair
+
 
 STOP_WORDS: Final = frozenset(
     """
@@ -215,7 +227,8 @@ def stems(word: str) -> tuple[str, ...]:
     """The word's French and English stems (one when they agree); identifiers are kept as is."""
     if not word.isalpha() or len(word) <= 3:
         return (word,)
-    french, english = _FRENCH.stemWord(word), _ENGLISH.stemWord(word)
+    french_stemmer, english_stemmer = _stemmers()
+    french, english = french_stemmer.stemWord(word), english_stemmer.stemWord(word)
     return tuple(dict.fromkeys((word, french, english)))
 
 

@@ -1,0 +1,251 @@
+"""The incident clocks: SLA warnings and breaches, escalation steps, and the due work.
+
+`advance` fires whatever is due for one incident at a given instant — with its timeline events
+and its notifications — and computes when the next thing falls due (stored as the incident's
+`next_due_at`, which is what workers poll). Services call it after every change; `run_due` calls
+it for every incident whose time has come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from astreinte.domain.incident import escalation, sla
+from astreinte.domain.incident.escalation import Page
+from astreinte.domain.incident.model import Incident
+from astreinte.domain.incident.timeline import Event, EventKind, JsonValue
+from astreinte.domain.notification import Delivery, Notification, channel_of
+from astreinte.domain.runbook.model import Runbook
+from astreinte.errors import Conflict
+from astreinte.services import documents
+from astreinte.services.transaction import incident_transaction
+from astreinte.storage import incidents as store
+from astreinte.storage import outbox, repo
+from astreinte.storage.incidents import IncidentRecord
+
+SYSTEM = "astreinte"  # the actor of what the clocks do
+
+
+def advance(
+    session: Session,
+    record: IncidentRecord,
+    *,
+    now: datetime,
+    runbook: Runbook | None = None,
+) -> IncidentRecord:
+    """Fire what is due at `now` — SLA warnings and breaches, escalation steps — with their
+    events and notifications, and compute when the next thing falls due."""
+    incident = record.incident
+    alarms = sla.due_alarms(incident, fired=record.fired_alarms, now=now)
+    pages: list[Page] = []
+    if record.policy is not None:
+        pages = escalation.due_pages(
+            record.policy,
+            start=incident.clock_start,
+            last_step=record.escalation_step,
+            status=incident.status,
+            now=now,
+        )
+    if alarms or pages:
+        example = message_example(session, record, runbook)
+        body = documents.render_message(
+            documents.Facts(incident, record.language, record.postmortem), example=example, now=now
+        )
+        events: list[Event] = []
+        for page in pages:
+            events.extend(_page(session, record, page, body=body, now=now))
+        for alarm in alarms:
+            events.append(_alarm(session, record, alarm, body=body, now=now))
+        fired = (*record.fired_alarms, *(a.key for a in alarms))
+        # A breach also counts its warning as done: it will not fire after the fact.
+        fired += tuple(f"{a.clock}:warning" for a in alarms if a.stage is sla.Stage.BREACH)
+        step = pages[-1].step if pages else record.escalation_step
+        record = replace(record, fired_alarms=tuple(dict.fromkeys(fired)), escalation_step=step)
+        record, _ = store.append(session, record, events)
+    return replace(record, next_due_at=_next_due(record))
+
+
+def _next_due(record: IncidentRecord) -> datetime | None:
+    incident = record.incident
+    candidates = [sla.next_alarm(incident, fired=record.fired_alarms)]
+    if record.policy is not None:
+        candidates.append(
+            escalation.next_page_at(
+                record.policy,
+                start=incident.clock_start,
+                last_step=record.escalation_step,
+                status=incident.status,
+            )
+        )
+    due = [c for c in candidates if c is not None]
+    return min(due) if due else None
+
+
+def message_example(
+    session: Session, record: IncidentRecord, runbook: Runbook | None
+) -> str | None:
+    procedure = record.incident.procedure
+    if runbook is None and procedure is not None:
+        runbook = repo.load_runbook_shell(session, procedure.runbook_id)
+    if runbook is None:
+        return None
+    return next((t.text for t in runbook.templates if t.kind == "alert_message"), None)
+
+
+def _subject(incident: Incident, what: str) -> str:
+    severity = " ".join(x for x in (incident.severity, incident.level) if x)
+    shown = f"{severity} — " if severity else ""
+    return f"[astreinte #{incident.id}] {shown}{incident.title} — {what}"
+
+
+def _page(
+    session: Session, record: IncidentRecord, page: Page, *, body: str, now: datetime
+) -> list[Event]:
+    incident = record.incident
+    tier = page.tier
+    kind = "page" if page.step == 0 else "escalation"
+    what = f"tier {tier.number}" + (f", round {page.round}" if page.round > 1 else "")
+    paged: list[JsonValue] = []
+    events: list[Event] = []
+    for position, target in enumerate(tier.targets):
+        key = f"incident:{incident.id}:cycle:{incident.reopen_count}:step:{page.step}:{position}"
+        if target.placeholder:
+            outbox.enqueue(
+                session,
+                Notification(
+                    dedup_key=key,
+                    kind=kind,
+                    channel=channel_of(target.contact),
+                    recipient=target.contact,
+                    subject=_subject(incident, what),
+                    body=body,
+                    incident_id=incident.id,
+                    status=Delivery.UNDELIVERABLE,
+                    error="placeholder contact in the runbook",
+                ),
+                now=now,
+            )
+            events.append(
+                Event(
+                    now,
+                    EventKind.CONTACT_MISSING,
+                    SYSTEM,
+                    f"Tier {tier.number} contact '{target.role}' is a placeholder "
+                    f"('{target.contact}'): nobody was paged there; fill it in the runbook",
+                    {"tier": tier.number, "role": target.role, "contact": target.contact},
+                )
+            )
+            continue
+        outbox.enqueue(
+            session,
+            Notification(
+                dedup_key=key,
+                kind=kind,
+                channel=channel_of(target.contact),
+                recipient=target.contact,
+                subject=_subject(incident, what),
+                body=body + (f"\n({target.condition})" if target.condition else ""),
+                incident_id=incident.id,
+            ),
+            now=now,
+        )
+        paged.append(target.name)
+    text = (
+        f"Paged {what}: {', '.join(str(p) for p in paged)}"
+        if paged
+        else f"Escalation {what}: no contact could be paged"
+    )
+    events.insert(
+        0,
+        Event(
+            now,
+            EventKind.ESCALATION,
+            SYSTEM,
+            text,
+            {"step": page.step, "tier": tier.number, "round": page.round, "paged": paged},
+        ),
+    )
+    return events
+
+
+def _alarm(
+    session: Session, record: IncidentRecord, alarm: sla.Alarm, *, body: str, now: datetime
+) -> Event:
+    incident = record.incident
+    clock = "respond" if alarm.clock is sla.Clock.RESPOND else "resolve"
+    if alarm.stage is sla.Stage.WARNING:
+        kind, text = (
+            EventKind.SLA_WARNING,
+            (f"SLA warning: 80% of the time to {clock} is gone (due {alarm.deadline:%H:%M} UTC)"),
+        )
+    else:
+        kind, text = (
+            EventKind.SLA_BREACH,
+            (
+                f"SLA breached: not {'acknowledged' if clock == 'respond' else 'resolved'} "
+                f"by {alarm.deadline:%H:%M} UTC"
+            ),
+        )
+    # The alarm goes to whoever was paged last (tier 1 before any escalation).
+    tier = None
+    if record.policy is not None and record.policy.tiers:
+        step = max(record.escalation_step, 0)
+        tier = record.policy.tiers[step % len(record.policy.tiers)]
+    targets = [t for t in tier.targets if not t.placeholder] if tier else []
+    recipients = [(t.contact, channel_of(t.contact)) for t in targets] or [("on-call", "log")]
+    for position, (recipient, channel) in enumerate(recipients):
+        outbox.enqueue(
+            session,
+            Notification(
+                dedup_key=(
+                    f"incident:{incident.id}:cycle:{incident.reopen_count}:{alarm.key}:{position}"
+                ),
+                kind=f"sla_{alarm.stage}",
+                channel=channel,
+                recipient=recipient,
+                subject=_subject(incident, text),
+                body=body,
+                incident_id=incident.id,
+            ),
+            now=now,
+        )
+    return Event(
+        now,
+        kind,
+        SYSTEM,
+        text,
+        {"clock": clock, "stage": alarm.stage.value, "deadline": alarm.deadline.isoformat()},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DueReport:
+    incidents: int  # incidents whose due work was done
+    skipped: int  # locked by another worker or changed meanwhile
+
+
+def run_due(sessions: sessionmaker[Session], *, now: datetime, limit: int = 100) -> DueReport:
+    """Fire every SLA alarm and escalation step due at `now`, one incident per transaction.
+
+    Safe to run from several workers at once: each incident is locked while it is handled
+    (others skip it), and the notifications' dedup keys make a repeated step harmless.
+    """
+    with sessions.begin() as session:
+        ids = store.due_ids(session, now=now, limit=limit)
+    done = skipped = 0
+    for incident_id in ids:
+        try:
+            with incident_transaction(sessions) as session:
+                record = store.get(session, incident_id, lock=True, skip_locked=True)
+                if record is None or record.next_due_at is None or record.next_due_at > now:
+                    skipped += 1
+                    continue
+                store.update(session, advance(session, record, now=now))
+                done += 1
+        except (Conflict, IntegrityError):
+            skipped += 1
+    return DueReport(done, skipped)
