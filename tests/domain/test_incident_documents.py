@@ -3,6 +3,7 @@ rendered with an incident's values, and runbook text that cannot inject template
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
@@ -46,33 +47,59 @@ def in_order(text: str, fragments: list[str]) -> bool:
     return True
 
 
+_HEADING = re.compile(r"^(#{1,6})\s+(?P<text>.*)$")
+_LABEL = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*(?P<bold>[^*]{1,40}?):?\*\*:?|(?P<plain>[A-Za-zÀ-ÿ][\wÀ-ÿ' /-]{0,30}?)"
+    r"\s*:)(?:\s+(?P<value>\S.*))?\s*$"
+)
+# What a heading or label stands for when the adopted template fills its body itself.
+_FILLED = {"root_cause", "impact", "timeline", "follow_ups", "lessons", "resolution", "metrics"}
+_INSTANTS = re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{2}/\d{2}/\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
+
+
+def shape_of(example: str) -> list[str]:
+    """The example's headings and labels, in order, as the adopted template must keep them."""
+    shape = []
+    in_filled_section = False
+    for line in example.splitlines():
+        heading = _HEADING.match(line)
+        label = _LABEL.match(line)
+        if heading:
+            shape.append(line.split("[")[0].rstrip())
+            in_filled_section = meaning(heading.group("text")) in _FILLED
+        elif in_filled_section:
+            continue
+        elif label and label.group("bold"):
+            shape.append("**" + label.group("bold"))
+        elif label and meaning(label.group("plain")) is not None:
+            shape.append(label.group("plain") + ":")
+    return shape
+
+
+def example_values(example: str) -> list[str]:
+    """What the example says of its own incident: the values of the labels and the bodies of
+    the sections the adopted template fills, and every time and date it quotes."""
+    values: list[str] = []
+    in_filled_section = False
+    for line in example.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            in_filled_section = meaning(heading.group("text")) in _FILLED
+            continue
+        label = _LABEL.match(line)
+        name = meaning(label.group("bold") or label.group("plain") or "") if label else None
+        if label and name is not None and label.group("value"):
+            values.append(label.group("value").strip())
+        elif in_filled_section and line.strip(" -*0123456789.[]") and "[" not in line:
+            values.append(line.strip(" -*").removeprefix("[ ] ").strip())
+    values.extend(_INSTANTS.findall(example))
+    return [v for v in dict.fromkeys(values) if len(v) >= 3]
+
+
 ADOPTED = [
     pytest.param(
         "001",
         "post_mortem",
-        [
-            "## Post-Mortem: ",
-            "**Date:**",
-            "**Durée:**",
-            "**Severité:**",
-            "### Cause Root",
-            "### Impact",
-            "### Timeline",
-            "### Actions Correctives",
-            "### Lessons Learned",
-        ],
-        [
-            "[Titre Incident]",
-            "31/01/2026",
-            "15 minutes",
-            "12:00",
-            "P0-CRITICAL",
-            "~100",
-            "$50",
-            "Triage effectué",
-            "Ajouter retry logic",
-            "DB timeout peut arriver",
-        ],
         {
             "date",
             "duration",
@@ -85,56 +112,31 @@ ADOPTED = [
         },
         id="001 post-mortem",
     ),
-    pytest.param(
-        "004",
-        "alert_message",
-        ["[INCIDENT ALERT - ", "🚨 ", "Impact: ", "Cause: ", "Status: "],
-        ["10:23", "14:23", "143", "5% du trafic", "Memory leak", "RÉSOLU"],
-        {"impact", "root_cause", "status"},
-        id="004 alert",
-    ),
+    pytest.param("004", "alert_message", {"impact", "root_cause", "status"}, id="004 alert"),
     pytest.param(
         "004",
         "incident_report",
-        [
-            "## Incident Report: ",
-            "**When**",
-            "**Severity**",
-            "**Impact**",
-            "**Root Cause**",
-            "**Fix**",
-            "**Prevention**",
-        ],
-        [
-            "[ID]",
-            "2025-11-05",
-            "6 min total",
-            "143",
-            "N+1",
-            "eager loading",
-            "Monitoring mémoire",
-            "Dashboard inaccessible",
-        ],
         {"when", "severity", "impact", "root_cause", "resolution", "follow_ups"},
         id="004 report",
     ),
 ]
 
 
-@pytest.mark.parametrize(("prefix", "kind", "shape", "example_values", "covers"), ADOPTED)
+@pytest.mark.parametrize(("prefix", "kind", "covers"), ADOPTED)
 def test_adopt_keeps_the_shape_and_drops_the_example_values(
-    prefix: str, kind: str, shape: list[str], example_values: list[str], covers: set[str]
+    prefix: str, kind: str, covers: set[str]
 ) -> None:
     example = template(prefix, kind).text
-    assert in_order(example, shape)  # the fragments are the example's own
+    shape, values = shape_of(example), example_values(example)
+    assert len(shape) >= 4
+    assert len(values) >= 4  # the example does describe an incident of its own
 
     adopted = adopt(example)
 
     assert in_order(adopted.source, shape), adopted.source
-    for value in example_values:
-        assert value in example
+    for value in values:
         assert value not in adopted.source, value
-    assert adopted.covers == covers
+    assert covers <= adopted.covers
 
 
 def test_adopt_keeps_the_labels_after_a_list_of_004_report() -> None:
@@ -142,10 +144,13 @@ def test_adopt_keeps_the_labels_after_a_list_of_004_report() -> None:
     assert in_order(adopted.source, ["**Prevention**", "**Cost**"]), adopted.source
 
 
-def test_the_root_cause_analysis_plan_is_kept_as_written() -> None:
-    # "Root cause analysis: Demain 14h" announces a meeting; it is not the root cause.
-    adopted = adopt(template("004", "alert_message").text)
-    assert "Root cause analysis: Demain 14h" in adopted.source
+def test_a_plan_in_the_example_is_left_for_the_team_to_fill() -> None:
+    # The 004 alert ends with when its own root-cause analysis was planned: not ours to copy.
+    example = template("004", "alert_message").text
+    label = shape_of(example)[-1]
+    assert meaning(label) == "fill"
+    text = render_message(facts("en"), example=example, now=NOW)
+    assert f"{label} _to fill in_" in text.splitlines()
 
 
 # --- rendered through the service -------------------------------------------------------------
@@ -195,7 +200,8 @@ def test_the_001_post_mortem_is_filled_from_the_incident() -> None:
             "### Lessons Learned\n\n_à compléter_",
         ],
     )
-    assert "31/01/2026" not in text
+    for value in example_values(template("001", "post_mortem").text):
+        assert value not in text, value
     # What the example lacks is added after it, what it has is not repeated.
     assert in_order(text, ["### Lessons Learned", "## Résolution", "## Commandes exécutées"])
     assert "## Chronologie" not in text
@@ -210,7 +216,7 @@ def test_the_004_alert_is_filled_from_the_incident() -> None:
         "Impact: 12 clients n'ont pas pu payer",
         "Cause: Certificat TLS expiré",
         "Status: resolved",
-        "Root cause analysis: Demain 14h",
+        f"{shape_of(template('004', 'alert_message').text)[-1]} _to fill in_",
     ]
 
 
@@ -299,8 +305,8 @@ def test_a_json_payload_in_a_runbook_example_is_shown_as_written() -> None:
         ("Root Cause", "root_cause"),
         ("Cause racine", "root_cause"),
         ("Ce qui s'est passé", "root_cause"),
-        ("Root cause analysis", None),  # a plan ("Demain 14h"), not the cause
-        ("RCA", None),
+        ("Root cause analysis", "fill"),  # when it will be analysed: the team's to write
+        ("RCA", "fill"),
         ("Timeline", "timeline"),
         ("Chronologie", "timeline"),
         ("Actions Correctives", "follow_ups"),

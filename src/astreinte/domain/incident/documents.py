@@ -60,7 +60,9 @@ _VALUES: Final[dict[str, str]] = {
     ),
     "status": "{{ t[incident.status] }}",
     "service": "{{ incident.service or t.none }}",
-    "impact": _text("impact"),
+    # Until someone writes the impact, the incident's description says what is known of it.
+    "impact": "{{ postmortem.impact or incident.description or ('_' ~ t.to_fill ~ '_') }}",
+    "fill": _FILL,
     "root_cause": _text("root_cause"),
     "resolution": _text("resolution"),
     "lessons": _text("lessons"),
@@ -90,7 +92,8 @@ _BLOCKS: Final[dict[str, str]] = {
 
 # Folded label or heading words → what they stand for. Order matters: first match wins.
 _NAMES: Final[tuple[tuple[str, str], ...]] = (
-    (r"root cause analysis|rca\b", ""),  # "Root cause analysis: Demain 14h" is a plan, keep it
+    # "Root cause analysis: Demain 14h" is the example's own plan: someone fills in theirs.
+    (r"root cause analysis|rca\b|analyse de cause", "fill"),
     (r"cause|root cause|cause racine|cause root|what happened|ce qui s'est passe", "root_cause"),
     (r"timeline|chronologie|deroulement", "timeline"),
     (
