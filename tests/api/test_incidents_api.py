@@ -436,7 +436,7 @@ def test_the_postmortem_is_markdown_with_title_root_cause_and_timeline(
     assert DB_DOWN in text
     assert "le volume de données du primaire était plein" in text
     assert "failover en cours" in text  # the acknowledgement, from the timeline
-    assert f"Incident opened: {DB_DOWN}" in text
+    assert f"Incident ouvert : {DB_DOWN}" in text  # a French runbook, a French timeline
 
 
 def test_writing_the_postmortem_keeps_the_parts_not_sent(responder: TestClient) -> None:

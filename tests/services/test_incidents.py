@@ -414,7 +414,7 @@ def test_changing_the_procedure_is_recorded(catalogue_sessions: sessionmaker[Ses
     assert view.incident.procedure.id == other
     last = view.timeline[-1].event
     assert last.kind is EventKind.PROCEDURE
-    assert "changed" in last.text
+    assert "changée" in last.text  # seed 004 is French: so is its timeline
     assert last.data["previous"] == procedure_id(catalogue_sessions, "004", "rb-p1-003")
 
 

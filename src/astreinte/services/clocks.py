@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from astreinte.domain.incident import escalation, sla
 from astreinte.domain.incident.escalation import Page
 from astreinte.domain.incident.model import Incident
+from astreinte.domain.incident.phrases import phrase
 from astreinte.domain.incident.timeline import Event, EventKind, JsonValue
 from astreinte.domain.notification import Delivery, Notification, channel_of
 from astreinte.domain.runbook.model import Runbook
@@ -134,8 +135,13 @@ def _page(
                     now,
                     EventKind.CONTACT_MISSING,
                     SYSTEM,
-                    f"Tier {tier.number} contact '{target.role}' is a placeholder "
-                    f"('{target.contact}'): nobody was paged there; fill it in the runbook",
+                    phrase(
+                        "contact_missing",
+                        record.language,
+                        tier=tier.number,
+                        role=target.role,
+                        contact=target.contact,
+                    ),
                     {"tier": tier.number, "role": target.role, "contact": target.contact},
                 )
             )
@@ -154,10 +160,17 @@ def _page(
             now=now,
         )
         paged.append(target.name)
+    round_text = phrase("round", record.language, round=page.round) if page.round > 1 else ""
     text = (
-        f"Paged {what}: {', '.join(str(p) for p in paged)}"
+        phrase(
+            "paged",
+            record.language,
+            tier=tier.number,
+            round=round_text,
+            who=", ".join(str(p) for p in paged),
+        )
         if paged
-        else f"Escalation {what}: no contact could be paged"
+        else phrase("nobody_paged", record.language, tier=tier.number, round=round_text)
     )
     events.insert(
         0,
@@ -177,19 +190,10 @@ def _alarm(
 ) -> Event:
     incident = record.incident
     clock = "respond" if alarm.clock is sla.Clock.RESPOND else "resolve"
-    if alarm.stage is sla.Stage.WARNING:
-        kind, text = (
-            EventKind.SLA_WARNING,
-            (f"SLA warning: 80% of the time to {clock} is gone (due {alarm.deadline:%H:%M} UTC)"),
-        )
-    else:
-        kind, text = (
-            EventKind.SLA_BREACH,
-            (
-                f"SLA breached: not {'acknowledged' if clock == 'respond' else 'resolved'} "
-                f"by {alarm.deadline:%H:%M} UTC"
-            ),
-        )
+    warning = alarm.stage is sla.Stage.WARNING
+    kind = EventKind.SLA_WARNING if warning else EventKind.SLA_BREACH
+    key = f"sla_{'warning' if warning else 'breach'}_{clock}"
+    text = phrase(key, record.language, deadline=f"{alarm.deadline:%H:%M}")
     # The alarm goes to whoever was paged last (tier 1 before any escalation).
     tier = None
     if record.policy is not None and record.policy.tiers:

@@ -24,13 +24,13 @@ from astreinte.domain.incident import escalation, sla
 from astreinte.domain.incident.checklist import IncidentChecklist, Phase
 from astreinte.domain.incident.escalation import Policy
 from astreinte.domain.incident.model import (
-    DONE,
     Action,
     Incident,
     ProcedureRef,
     Status,
     apply,
 )
+from astreinte.domain.incident.phrases import field_name, phrase
 from astreinte.domain.incident.timeline import Event, EventKind, JsonValue, SealedEvent
 from astreinte.domain.runbook.lexicon import SEVERITY_LABEL
 from astreinte.domain.runbook.model import Level, Procedure, Runbook
@@ -148,7 +148,7 @@ def _choose(
         ref = ProcedureRef(
             stored.id, stored.procedure.title, runbook.source if runbook else "", stored.runbook_id
         )
-        return _Choice(ref, stored.procedure, "chosen when the incident was opened", {}), None
+        return _Choice(ref, stored.procedure, "procedure_given", {}), None
     report = matching.match(session, query=f"{title}\n{description}", top=1, service=service)
     suggested = report.severity.label if report.severity else None
     if not report.results:
@@ -160,7 +160,7 @@ def _choose(
     ref = ProcedureRef(best.procedure_id, best.title, best.source, best.runbook_id)
     reasons: list[JsonValue] = list(best.reasons)
     data: dict[str, JsonValue] = {"score": best.score, "reasons": reasons}
-    return _Choice(ref, stored.procedure, f"matched (score {best.score})", data), suggested
+    return _Choice(ref, stored.procedure, "procedure_matched", data), suggested
 
 
 def _level_of(label: str, runbook: Runbook | None) -> Level | None:
@@ -260,7 +260,7 @@ def open_incident(
                 now,
                 EventKind.OPENED,
                 actor,
-                f"Incident opened: {title}",
+                phrase("opened", language, title=title),
                 {
                     "severity": label,
                     "severity_from": severity_from,
@@ -272,7 +272,7 @@ def open_incident(
                     "escalation": policy.source if policy else None,
                 },
             ),
-            _procedure_event(now, actor, choice),
+            _procedure_event(now, actor, choice, language),
         ]
         record, _ = store.append(session, record, events)
         record = advance(session, record, now=now, runbook=runbook)
@@ -301,21 +301,20 @@ def _severity(
     return None, None, "none"
 
 
-def _procedure_event(now: datetime, actor: str, choice: _Choice | None) -> Event:
+def _procedure_event(now: datetime, actor: str, choice: _Choice | None, language: str) -> Event:
     if choice is None:
-        return Event(
-            now,
-            EventKind.PROCEDURE,
-            SYSTEM,
-            "No procedure of the catalogue matches this incident; choose one when it is known.",
-            {"procedure": None},
-        )
+        text = phrase("no_procedure", language)
+        return Event(now, EventKind.PROCEDURE, SYSTEM, text, {"procedure": None})
+    ref = choice.ref
+    text = phrase(
+        choice.why, language, title=ref.title, source=ref.source, score=choice.data.get("score")
+    )
     return Event(
         now,
         EventKind.PROCEDURE,
-        actor if choice.why.startswith("chosen") else SYSTEM,
-        f"Procedure '{choice.ref.title}' ({choice.ref.source}) {choice.why}",
-        {"procedure": choice.ref.id, **choice.data},
+        actor if choice.why == "procedure_given" else SYSTEM,
+        text,
+        {"procedure": ref.id, **choice.data},
     )
 
 
@@ -369,14 +368,19 @@ def act(
                         now,
                         EventKind.OVERRIDE,
                         actor,
-                        f"Closed without {'; '.join(missing)}: {override}",
+                        phrase(
+                            "override",
+                            record.language,
+                            missing="; ".join(missing),
+                            reason=override,
+                        ),
                         {"missing": list[JsonValue](missing), "reason": override},
                     )
                 )
         record = replace(record, incident=incident)
         if action is Action.REOPEN:
             record = replace(record, fired_alarms=(), escalation_step=-1)
-        text = f"{DONE[action].capitalize()} by {actor}" + (f": {note}" if note else "")
+        text = phrase(action.value, record.language, actor=actor) + (f": {note}" if note else "")
         events.insert(
             0,
             Event(
@@ -441,12 +445,16 @@ def set_checklist_item(
             lists, title=title, item=item, done=done, by=actor, at=now
         )
         store.set_item(session, record.id, position[0], position[1], changed)
-        mark = "Done" if done else "Not done"
         event = Event(
             now,
             EventKind.CHECKLIST,
             actor,
-            f"{mark}: {changed.text} ({changed_list.title})",
+            phrase(
+                "checklist_done" if done else "checklist_undone",
+                record.language,
+                item=changed.text,
+                checklist=changed_list.title,
+            ),
             {"checklist": changed_list.title, "item": changed.text, "done": done},
         )
         record, _ = store.append(session, record, [event])
@@ -487,9 +495,17 @@ def change_procedure(
         ]
         store.insert_checklists_after(session, record.id, added, start=len(existing))
         text = (
-            f"Procedure changed from '{before.title}' to '{ref.title}' by {actor}"
+            phrase(
+                "procedure_changed",
+                record.language,
+                before=before.title,
+                title=ref.title,
+                actor=actor,
+            )
             if before
-            else f"Procedure '{ref.title}' ({ref.source}) chosen by {actor}"
+            else phrase(
+                "procedure_chosen", record.language, title=ref.title, source=ref.source, actor=actor
+            )
         )
         event = Event(
             now,
@@ -531,12 +547,14 @@ def write_postmortem(
         if updated == current:
             return _view(session, record)
         record = replace(record, postmortem=updated)
-        changed = [k.replace("_", " ") for k in changes if getattr(current, k) != changes[k]]
+        changed = [
+            field_name(k, record.language) for k in changes if getattr(current, k) != changes[k]
+        ]
         event = Event(
             now,
             EventKind.POSTMORTEM,
             actor,
-            f"Post-mortem updated: {', '.join(changed)}",
+            phrase("postmortem", record.language, fields=", ".join(changed)),
             {"fields": list[JsonValue](changed)},
         )
         record, _ = store.append(session, record, [event])
@@ -562,7 +580,8 @@ def add_follow_up(
             now,
             EventKind.FOLLOW_UP,
             actor,
-            f"Follow-up action #{item.id}: {text}" + (f" (owner: {owner})" if owner else ""),
+            phrase("follow_up", record.language, id=item.id, text=text)
+            + (phrase("follow_up_owner", record.language, owner=owner) if owner else ""),
             {"follow_up": item.id, "done": False},
         )
         record, _ = store.append(session, record, [event])
@@ -588,7 +607,12 @@ def set_follow_up(
             now,
             EventKind.FOLLOW_UP,
             actor,
-            f"Follow-up action #{item.id} {'done' if done else 'reopened'}: {item.text}",
+            phrase(
+                "follow_up_done" if done else "follow_up_reopened",
+                record.language,
+                id=item.id,
+                text=item.text,
+            ),
             {"follow_up": item.id, "done": done},
         )
         record, _ = store.append(session, record, [event])

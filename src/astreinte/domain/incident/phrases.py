@@ -1,0 +1,105 @@
+"""What astreinte writes on a timeline, in the incident's language (the runbook's): a French
+team reads a French post-mortem. What people write is kept as they wrote it."""
+
+from __future__ import annotations
+
+from typing import Final
+
+PHRASES: Final[dict[str, dict[str, str]]] = {
+    "opened": {"en": "Incident opened: {title}", "fr": "Incident ouvert : {title}"},
+    "no_procedure": {
+        "en": "No procedure of the catalogue matches this incident; choose one when it is known.",
+        "fr": "Aucune procédure du catalogue ne correspond ; choisissez-en une dès qu'elle est "
+        "connue.",
+    },
+    "procedure_matched": {
+        "en": "Procedure '{title}' ({source}) matched (score {score})",
+        "fr": "Procédure « {title} » ({source}) reconnue (score {score})",
+    },
+    "procedure_given": {
+        "en": "Procedure '{title}' ({source}) chosen when the incident was opened",
+        "fr": "Procédure « {title} » ({source}) choisie à l'ouverture",
+    },
+    "procedure_changed": {
+        "en": "Procedure changed from '{before}' to '{title}' by {actor}",
+        "fr": "Procédure changée de « {before} » à « {title} » par {actor}",
+    },
+    "procedure_chosen": {
+        "en": "Procedure '{title}' ({source}) chosen by {actor}",
+        "fr": "Procédure « {title} » ({source}) choisie par {actor}",
+    },
+    "acknowledge": {"en": "Acknowledged by {actor}", "fr": "Pris en charge par {actor}"},
+    "mitigate": {"en": "Mitigated by {actor}", "fr": "Atténué par {actor}"},
+    "resolve": {"en": "Resolved by {actor}", "fr": "Résolu par {actor}"},
+    "close": {"en": "Closed by {actor}", "fr": "Clos par {actor}"},
+    "reopen": {"en": "Reopened by {actor}", "fr": "Rouvert par {actor}"},
+    "override": {
+        "en": "Closed without {missing}: {reason}",
+        "fr": "Clos sans {missing} : {reason}",
+    },
+    "checklist_done": {"en": "Done: {item} ({checklist})", "fr": "Fait : {item} ({checklist})"},
+    "checklist_undone": {
+        "en": "Not done: {item} ({checklist})",
+        "fr": "Pas fait : {item} ({checklist})",
+    },
+    "postmortem": {
+        "en": "Post-mortem updated: {fields}",
+        "fr": "Post-mortem mis à jour : {fields}",
+    },
+    "follow_up": {"en": "Follow-up action #{id}: {text}", "fr": "Action de suivi n°{id} : {text}"},
+    "follow_up_owner": {"en": " (owner: {owner})", "fr": " (responsable : {owner})"},
+    "follow_up_done": {
+        "en": "Follow-up action #{id} done: {text}",
+        "fr": "Action de suivi n°{id} faite : {text}",
+    },
+    "follow_up_reopened": {
+        "en": "Follow-up action #{id} reopened: {text}",
+        "fr": "Action de suivi n°{id} rouverte : {text}",
+    },
+    "paged": {"en": "Paged tier {tier}{round}: {who}", "fr": "Appel du tier {tier}{round} : {who}"},
+    "round": {"en": ", round {round}", "fr": ", tour {round}"},
+    "nobody_paged": {
+        "en": "Escalation to tier {tier}{round}: no contact could be paged",
+        "fr": "Escalade au tier {tier}{round} : aucun contact joignable",
+    },
+    "contact_missing": {
+        "en": "Tier {tier} contact '{role}' is a placeholder ('{contact}'): nobody was paged "
+        "there; fill it in the runbook",
+        "fr": "Le contact « {role} » du tier {tier} n'est pas renseigné (« {contact} ») : "
+        "personne n'a été appelé ; complétez le runbook",
+    },
+    "sla_warning_respond": {
+        "en": "SLA warning: 80% of the time to respond is gone (due {deadline} UTC)",
+        "fr": "Alerte SLA : 80 % du délai de réponse écoulé (échéance {deadline} UTC)",
+    },
+    "sla_warning_resolve": {
+        "en": "SLA warning: 80% of the time to resolve is gone (due {deadline} UTC)",
+        "fr": "Alerte SLA : 80 % du délai de résolution écoulé (échéance {deadline} UTC)",
+    },
+    "sla_breach_respond": {
+        "en": "SLA breached: not acknowledged by {deadline} UTC",
+        "fr": "SLA dépassé : pas de prise en charge avant {deadline} UTC",
+    },
+    "sla_breach_resolve": {
+        "en": "SLA breached: not resolved by {deadline} UTC",
+        "fr": "SLA dépassé : pas résolu avant {deadline} UTC",
+    },
+}
+
+FIELDS: Final[dict[str, dict[str, str]]] = {
+    "impact": {"en": "impact", "fr": "impact"},
+    "root_cause": {"en": "root cause", "fr": "cause racine"},
+    "resolution": {"en": "resolution", "fr": "résolution"},
+    "lessons": {"en": "lessons", "fr": "leçons"},
+}
+
+
+def phrase(key: str, language: str, **values: object) -> str:
+    """The phrase `key` in `language` (English when the language has none), filled in."""
+    forms = PHRASES[key]
+    return forms.get(language, forms["en"]).format(**values)
+
+
+def field_name(field: str, language: str) -> str:
+    forms = FIELDS.get(field, {"en": field.replace("_", " ")})
+    return forms.get(language, forms["en"])
