@@ -209,75 +209,103 @@ def open_incident(
     if severity is not None:
         severity = _text(severity, "severity", limit=40, required=False) or None
     with incident_transaction(sessions) as session:
-        choice, suggested = _choose(
+        record = open_in(
             session,
             title=title,
+            actor=actor,
+            now=now,
             description=description,
             service=service,
             procedure_id=procedure_id,
+            severity=severity,
+            rules=rules,
         )
-        procedure = choice.procedure if choice else None
-        runbook = repo.load_runbook_shell(session, choice.ref.runbook_id) if choice else None
-        label, level, severity_from = _severity(severity, procedure, runbook, suggested)
-        terms = sla.terms_for(
-            procedure=procedure,
-            scale=runbook.severity_levels if runbook else (),
-            severity=label,
-            level=level,
-            defaults=rules.sla_defaults,
-        )
-        policy = (
-            escalation.policy_from_runbook(
-                runbook.escalation,
-                default_wait=rules.escalation_wait_minutes,
-                rounds=rules.escalation_rounds,
-            )
-            if runbook
-            else None
-        ) or rules.fallback_policy
-        if policy is not None:
-            policy = escalation.for_severity(policy, label) if policy.tiers else None
-            policy = policy if policy and policy.tiers else None
-        incident = Incident(
-            id=0,
-            title=title,
-            status=Status.TRIGGERED,
-            opened_at=now,
-            opened_by=actor,
-            description=description,
-            service=service,
-            severity=label,
-            level=level,
-            procedure=choice.ref if choice else None,
-            sla=terms,
-        )
-        language = runbook.language if runbook else rules.language
-        record = store.insert(session, IncidentRecord(incident, language=language, policy=policy))
-        lists = checklists_domain.checklists_for(runbook.checklists if runbook else (), procedure)
-        store.insert_checklists(session, record.id, lists)
-        events = [
-            Event(
-                now,
-                EventKind.OPENED,
-                actor,
-                phrase("opened", language, title=title),
-                {
-                    "severity": label,
-                    "severity_from": severity_from,
-                    "level": level.value if level else None,
-                    "service": service,
-                    "sla": terms.source,
-                    "respond_by": _iso(incident.respond_by),
-                    "resolve_by": _iso(incident.resolve_by),
-                    "escalation": policy.source if policy else None,
-                },
-            ),
-            _procedure_event(now, actor, choice, language),
-        ]
-        record, _ = store.append(session, record, events)
-        record = advance(session, record, now=now, runbook=runbook)
-        record = store.update(session, record)
         return _view(session, record)
+
+
+def open_in(
+    session: Session,
+    *,
+    title: str,
+    actor: str,
+    now: datetime,
+    description: str,
+    service: str | None,
+    procedure_id: str | None,
+    severity: str | None,
+    rules: IncidentRules,
+) -> IncidentRecord:
+    """`open_incident` inside a write transaction the caller holds (alert ingestion opens and acts
+    on incidents within its own)."""
+    choice, suggested = _choose(
+        session,
+        title=title,
+        description=description,
+        service=service,
+        procedure_id=procedure_id,
+    )
+    procedure = choice.procedure if choice else None
+    runbook = repo.load_runbook_shell(session, choice.ref.runbook_id) if choice else None
+    label, level, severity_from = _severity(severity, procedure, runbook, suggested)
+    terms = sla.terms_for(
+        procedure=procedure,
+        scale=runbook.severity_levels if runbook else (),
+        severity=label,
+        level=level,
+        defaults=rules.sla_defaults,
+    )
+    policy = (
+        escalation.policy_from_runbook(
+            runbook.escalation,
+            default_wait=rules.escalation_wait_minutes,
+            rounds=rules.escalation_rounds,
+        )
+        if runbook
+        else None
+    ) or rules.fallback_policy
+    if policy is not None:
+        policy = escalation.for_severity(policy, label) if policy.tiers else None
+        policy = policy if policy and policy.tiers else None
+    incident = Incident(
+        id=0,
+        title=title,
+        status=Status.TRIGGERED,
+        opened_at=now,
+        opened_by=actor,
+        description=description,
+        service=service,
+        severity=label,
+        level=level,
+        procedure=choice.ref if choice else None,
+        sla=terms,
+    )
+    language = runbook.language if runbook else rules.language
+    record = store.insert(session, IncidentRecord(incident, language=language, policy=policy))
+    lists = checklists_domain.checklists_for(runbook.checklists if runbook else (), procedure)
+    store.insert_checklists(session, record.id, lists)
+    events = [
+        Event(
+            now,
+            EventKind.OPENED,
+            actor,
+            phrase("opened", language, title=title),
+            {
+                "severity": label,
+                "severity_from": severity_from,
+                "level": level.value if level else None,
+                "service": service,
+                "sla": terms.source,
+                "respond_by": _iso(incident.respond_by),
+                "resolve_by": _iso(incident.resolve_by),
+                "escalation": policy.source if policy else None,
+            },
+        ),
+        _procedure_event(now, actor, choice, language),
+    ]
+    record, _ = store.append(session, record, events)
+    record = advance(session, record, now=now, runbook=runbook)
+    record = store.update(session, record)
+    return record
 
 
 def _severity(
@@ -351,50 +379,76 @@ def act(
     note = _text(note, "note", required=False) if note else None
     override = _text(override, "override reason", limit=2000, required=False) if override else None
     with incident_transaction(sessions) as session:
-        record = _load(session, incident_id)
-        before = record.incident.status
-        incident = apply(record.incident, action, at=now)  # refuses what does not apply first
-        events: list[Event] = []
-        if action is Action.CLOSE:
-            missing = _closing_gaps(session, record, rules)
-            if missing and not (override and override.strip()):
-                raise Conflict(
-                    f"incident {incident_id} is {record.incident.level}: closing it needs "
-                    f"{'; '.join(missing)}; complete them, or close with an override reason"
-                )
-            if missing:
-                events.append(
-                    Event(
-                        now,
-                        EventKind.OVERRIDE,
-                        actor,
-                        phrase(
-                            "override",
-                            record.language,
-                            missing="; ".join(missing),
-                            reason=override,
-                        ),
-                        {"missing": list[JsonValue](missing), "reason": override},
-                    )
-                )
-        record = replace(record, incident=incident)
-        if action is Action.REOPEN:
-            record = replace(record, fired_alarms=(), escalation_step=-1)
-        text = phrase(action.value, record.language, actor=actor) + (f": {note}" if note else "")
-        events.insert(
-            0,
-            Event(
-                now,
-                _KINDS[action],
-                actor,
-                text,
-                {"from": before.value, "to": incident.status.value, "note": note},
-            ),
+        record = act_in(
+            session,
+            incident_id=incident_id,
+            action=action,
+            actor=actor,
+            now=now,
+            note=note,
+            override=override,
+            rules=rules,
         )
-        record, _ = store.append(session, record, events)
-        record = advance(session, record, now=now)
-        record = store.update(session, record)
         return _view(session, record)
+
+
+def act_in(
+    session: Session,
+    *,
+    incident_id: int,
+    action: Action,
+    actor: str,
+    now: datetime,
+    note: str | None,
+    override: str | None,
+    rules: IncidentRules,
+) -> IncidentRecord:
+    """`act` inside a write transaction the caller holds (alert ingestion opens and acts
+    on incidents within its own)."""
+    record = _load(session, incident_id)
+    before = record.incident.status
+    incident = apply(record.incident, action, at=now)  # refuses what does not apply first
+    events: list[Event] = []
+    if action is Action.CLOSE:
+        missing = _closing_gaps(session, record, rules)
+        if missing and not (override and override.strip()):
+            raise Conflict(
+                f"incident {incident_id} is {record.incident.level}: closing it needs "
+                f"{'; '.join(missing)}; complete them, or close with an override reason"
+            )
+        if missing:
+            events.append(
+                Event(
+                    now,
+                    EventKind.OVERRIDE,
+                    actor,
+                    phrase(
+                        "override",
+                        record.language,
+                        missing="; ".join(missing),
+                        reason=override,
+                    ),
+                    {"missing": list[JsonValue](missing), "reason": override},
+                )
+            )
+    record = replace(record, incident=incident)
+    if action is Action.REOPEN:
+        record = replace(record, fired_alarms=(), escalation_step=-1)
+    text = phrase(action.value, record.language, actor=actor) + (f": {note}" if note else "")
+    events.insert(
+        0,
+        Event(
+            now,
+            _KINDS[action],
+            actor,
+            text,
+            {"from": before.value, "to": incident.status.value, "note": note},
+        ),
+    )
+    record, _ = store.append(session, record, events)
+    record = advance(session, record, now=now)
+    record = store.update(session, record)
+    return record
 
 
 def _closing_gaps(session: Session, record: IncidentRecord, rules: IncidentRules) -> list[str]:
