@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -70,6 +70,12 @@ class Parsed:
 class PayloadError(InputError):
     """The payload as a whole cannot be read (not JSON, wrong shape, too big): nothing of it is
     kept; the message names what is wrong."""
+
+
+def is_flapping(changes: Sequence[datetime], *, now: datetime, count: int, minutes: int) -> bool:
+    """N state changes (firing ⇄ resolved) within the last M minutes make an alert flapping."""
+    recent = [at for at in changes if (now - at).total_seconds() <= minutes * 60]
+    return len(recent) >= count
 
 
 def label_fingerprint(source: str, labels: Mapping[str, str]) -> str:

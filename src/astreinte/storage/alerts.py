@@ -1,0 +1,198 @@
+"""Alert and silence rows ⇄ domain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from astreinte.domain.alert import Alert, AlertStatus
+from astreinte.domain.incident.timeline import JsonValue
+from astreinte.domain.silence import Matcher, Silence
+from astreinte.storage.tables import AlertRow, SilenceRow
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    id: int
+    alert: Alert
+    first_seen_at: datetime
+    last_seen_at: datetime
+    repeats: int = 0
+    changes: tuple[datetime, ...] = field(default_factory=tuple)
+    flapping: bool = False
+    silence_id: int | None = None
+    incident_id: int | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.alert.status is not AlertStatus.RESOLVED
+
+
+def latest(session: Session, source: str, fingerprint: str) -> StoredAlert | None:
+    """The most recent alert with this identity, locked for the caller's transaction."""
+    row = session.scalars(
+        select(AlertRow)
+        .where(AlertRow.source == source, AlertRow.fingerprint == fingerprint)
+        .order_by(AlertRow.id.desc())
+        .limit(1)
+        .with_for_update()
+    ).one_or_none()
+    return None if row is None else _stored(row)
+
+
+def insert(session: Session, stored: StoredAlert) -> StoredAlert:
+    row = AlertRow()
+    _fill(row, stored)
+    session.add(row)
+    session.flush()
+    return replace(stored, id=row.id)
+
+
+def update(session: Session, stored: StoredAlert) -> None:
+    row = session.get(AlertRow, stored.id)
+    if row is None:
+        raise LookupError(f"alert {stored.id} vanished during the transaction")
+    _fill(row, stored)
+
+
+def for_incident(session: Session, incident_id: int) -> list[StoredAlert]:
+    rows = session.scalars(
+        select(AlertRow).where(AlertRow.incident_id == incident_id).order_by(AlertRow.id)
+    )
+    return [_stored(row) for row in rows]
+
+
+def list_alerts(
+    session: Session, *, status: AlertStatus | None = None, limit: int = 100, offset: int = 0
+) -> list[StoredAlert]:
+    query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit).offset(offset)
+    if status is not None:
+        query = query.where(AlertRow.status == status.value)
+    return [_stored(row) for row in session.scalars(query)]
+
+
+def _fill(row: AlertRow, stored: StoredAlert) -> None:
+    alert = stored.alert
+    row.source = alert.source
+    row.fingerprint = alert.fingerprint
+    row.status = alert.status.value
+    row.title = alert.title
+    row.description = alert.description
+    row.labels = dict(alert.labels)
+    row.annotations = dict(alert.annotations)
+    row.service = alert.service
+    row.severity = alert.severity
+    row.starts_at = alert.starts_at
+    row.ends_at = alert.ends_at
+    row.url = alert.url
+    row.group_key = alert.group_key
+    row.first_seen_at = stored.first_seen_at
+    row.last_seen_at = stored.last_seen_at
+    row.repeats = stored.repeats
+    row.changes = [at.isoformat() for at in stored.changes]
+    row.flapping = stored.flapping
+    row.silence_id = stored.silence_id
+    row.incident_id = stored.incident_id
+    row.raw = dict(alert.raw)
+
+
+def _stored(row: AlertRow) -> StoredAlert:
+    raw: dict[str, JsonValue] = dict(row.raw)
+    alert = Alert(
+        source=row.source,
+        fingerprint=row.fingerprint,
+        status=AlertStatus(row.status),
+        title=row.title,
+        description=row.description,
+        labels=dict(row.labels),
+        annotations=dict(row.annotations),
+        service=row.service,
+        severity=row.severity,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        url=row.url,
+        group_key=row.group_key,
+        raw=raw,
+    )
+    return StoredAlert(
+        id=row.id,
+        alert=alert,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        repeats=row.repeats,
+        changes=tuple(datetime.fromisoformat(at) for at in row.changes),
+        flapping=row.flapping,
+        silence_id=row.silence_id,
+        incident_id=row.incident_id,
+    )
+
+
+# --- silences --------------------------------------------------------------------------------
+
+
+def insert_silence(
+    session: Session,
+    *,
+    matchers: tuple[Matcher, ...],
+    starts_at: datetime,
+    ends_at: datetime,
+    created_by: str,
+    comment: str,
+    now: datetime,
+) -> Silence:
+    row = SilenceRow(
+        matchers=[_matcher_json(m) for m in matchers],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        created_by=created_by,
+        comment=comment,
+        created_at=now,
+        expired_at=None,
+    )
+    session.add(row)
+    session.flush()
+    return _silence(row)
+
+
+def silences(session: Session, *, include_expired: bool = False, now: datetime) -> list[Silence]:
+    query = select(SilenceRow).order_by(SilenceRow.id)
+    if not include_expired:
+        query = query.where(SilenceRow.ends_at > now, SilenceRow.expired_at.is_(None))
+    return [_silence(row) for row in session.scalars(query)]
+
+
+def expire_silence(session: Session, silence_id: int, *, now: datetime) -> Silence | None:
+    row = session.get(SilenceRow, silence_id)
+    if row is None:
+        return None
+    if row.expired_at is None:
+        row.expired_at = now
+    return _silence(row)
+
+
+def _matcher_json(matcher: Matcher) -> dict[str, Any]:
+    return {
+        "name": matcher.name,
+        "value": matcher.value,
+        "regex": matcher.regex,
+        "equal": matcher.equal,
+    }
+
+
+def _silence(row: SilenceRow) -> Silence:
+    return Silence(
+        id=row.id,
+        matchers=tuple(
+            Matcher(str(m["name"]), str(m["value"]), bool(m["regex"]), bool(m["equal"]))
+            for m in row.matchers
+        ),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        created_by=row.created_by,
+        comment=row.comment,
+        expired_at=row.expired_at,
+    )
