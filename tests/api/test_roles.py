@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx2
 import pytest
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.api.app import create_app
 from astreinte.domain.incident.model import Action
-from astreinte.services import incidents
+from astreinte.domain.silence import parse_matcher
+from astreinte.services import alerts, incidents
 from astreinte.services.tokens import Role, create_token, revoke_token
 from tests.api.conftest import Clock, Json, Seed004, Tokens, assert_problem, bearer
 
@@ -69,6 +71,24 @@ ENDPOINTS = (
     ),
     Endpoint("GET", f"{V1}/metrics/summary", Role.VIEWER),
     Endpoint("GET", f"{V1}/metrics", Role.VIEWER),
+    Endpoint(
+        "POST",
+        f"{V1}/alerts/{{source}}",
+        Role.RESPONDER,
+        202,
+        {"source": "cron", "status": "firing", "title": "Sauvegarde nocturne en échec"},
+    ),
+    Endpoint("GET", f"{V1}/alerts", Role.VIEWER),
+    Endpoint("GET", f"{V1}/silences", Role.VIEWER),
+    Endpoint(
+        "POST",
+        f"{V1}/silences",
+        Role.RESPONDER,
+        201,
+        {"matchers": ['service="billing"'], "ends_at": "2030-01-01T00:00:00Z", "comment": "migr"},
+    ),
+    Endpoint("DELETE", f"{V1}/silences/{{silence_id}}", Role.RESPONDER),
+    Endpoint("GET", f"{V1}/notifications", Role.VIEWER),
 )
 
 # Answered without a token: probes and API clients fetch them before they hold one.
@@ -128,7 +148,21 @@ def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) ->
             if endpoint.body is not None
             else None
         )
-        url = endpoint.path.format(incident_id=view.id, follow_up_id=view.follow_ups[0].id)
+        silence = alerts.add_silence(
+            catalogued,
+            matchers=[parse_matcher('service="nothing"')],
+            starts_at=clock.now,
+            ends_at=clock.now + timedelta(hours=1),
+            created_by="setup",
+            comment="test",
+            now=clock.now,
+        )
+        url = endpoint.path.format(
+            incident_id=view.id,
+            follow_up_id=view.follow_ups[0].id,
+            silence_id=silence.id,
+            source="generic",
+        )
         return Request(endpoint.method, url, body)
 
     return make

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte import __version__
 from astreinte.api import errors
-from astreinte.api.routes import incidents, system
+from astreinte.api.routes import alerts, incidents, system
 from astreinte.services.incidents import DEFAULT_RULES, IncidentRules
 
 API_PREFIX = "/api/v1"
@@ -46,6 +46,7 @@ def create_app(
     app.state.clock = clock
     errors.install(app)
     app.include_router(incidents.router, prefix=API_PREFIX)
+    app.include_router(alerts.router, prefix=API_PREFIX)
     app.include_router(system.router, prefix=API_PREFIX)
     # The contract also names /openapi.json at the root; both serve the same document.
     app.add_api_route("/openapi.json", lambda: app.openapi(), include_in_schema=False)

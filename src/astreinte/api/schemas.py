@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from astreinte.domain.incident.model import allowed_actions
 from astreinte.services.incidents import IncidentView
+from astreinte.storage.alerts import StoredAlert
 from astreinte.storage.incidents import IncidentRecord
 
 Text = str
@@ -134,6 +135,51 @@ class NotificationOut(BaseModel):
     error: str | None
 
 
+class AlertOut(BaseModel):
+    id: int
+    source: str
+    fingerprint: str
+    status: Literal["firing", "acknowledged", "resolved"]
+    title: str
+    description: str
+    service: str | None
+    severity: str | None
+    labels: dict[str, str]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    first_seen_at: datetime
+    last_seen_at: datetime
+    repeats: int
+    flapping: bool
+    silenced: bool
+    url: str | None
+    incident_id: int | None
+
+
+def alert_out(stored: StoredAlert) -> AlertOut:
+    alert = stored.alert
+    return AlertOut(
+        id=stored.id,
+        source=alert.source,
+        fingerprint=alert.fingerprint,
+        status=alert.status.value,
+        title=alert.title,
+        description=alert.description,
+        service=alert.service,
+        severity=alert.severity,
+        labels=dict(alert.labels),
+        starts_at=alert.starts_at,
+        ends_at=alert.ends_at,
+        first_seen_at=stored.first_seen_at,
+        last_seen_at=stored.last_seen_at,
+        repeats=stored.repeats,
+        flapping=stored.flapping,
+        silenced=stored.silence_id is not None,
+        url=alert.url,
+        incident_id=stored.incident_id,
+    )
+
+
 class PostmortemOut(BaseModel):
     impact: str
     root_cause: str
@@ -167,7 +213,7 @@ class IncidentOut(IncidentSummary):
     follow_ups: list[FollowUpOut]
     notifications: list[NotificationOut]
     postmortem: PostmortemOut
-    alerts: list[dict[str, Any]] = Field(
+    alerts: list[AlertOut] = Field(
         default_factory=list, description="Alerts attached to the incident."
     )
 
@@ -257,6 +303,7 @@ def incident_out(view: IncidentView) -> IncidentOut:
             )
             for n in view.notifications
         ],
+        alerts=[alert_out(a) for a in view.alerts],
         postmortem=PostmortemOut(
             impact=record.postmortem.impact,
             root_cause=record.postmortem.root_cause,

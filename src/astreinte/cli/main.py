@@ -15,7 +15,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from astreinte import __version__
-from astreinte.cli import incidents, lint, match, risk, runbooks, serve
+from astreinte.cli import alerts, incidents, lint, match, risk, runbooks, serve
 from astreinte.cli.runtime import runtime
 from astreinte.errors import AstreinteError
 
@@ -75,6 +75,8 @@ app.command("risk")(risk.risk)
 app.command("lint")(lint.lint_command)
 app.command("match")(match.match)
 app.add_typer(incidents.app, name="incidents")
+app.add_typer(alerts.app, name="alerts")
+app.add_typer(alerts.silences_app, name="silences")
 app.command("postmortem")(incidents.postmortem_command)
 app.command("report")(incidents.report_command)
 app.add_typer(incidents.audit_app, name="audit")

@@ -38,8 +38,10 @@ from astreinte.errors import Conflict, InputError, NotFound
 from astreinte.services import documents, matching
 from astreinte.services.clocks import SYSTEM, advance, message_example
 from astreinte.services.transaction import incident_transaction
+from astreinte.storage import alerts as alert_store
 from astreinte.storage import incidents as store
 from astreinte.storage import outbox, repo
+from astreinte.storage.alerts import StoredAlert
 from astreinte.storage.incidents import FollowUp, IncidentRecord
 from astreinte.storage.outbox import Queued
 
@@ -77,6 +79,7 @@ class IncidentView:
     checklists: tuple[IncidentChecklist, ...]
     follow_ups: tuple[FollowUp, ...]
     notifications: tuple[Queued, ...]
+    alerts: tuple[StoredAlert, ...] = ()
 
     @property
     def id(self) -> int:
@@ -104,6 +107,7 @@ def _view(session: Session, record: IncidentRecord) -> IncidentView:
         checklists=tuple(store.checklists(session, record.id)),
         follow_ups=tuple(store.follow_ups(session, record.id)),
         notifications=tuple(outbox.for_incident(session, record.id)),
+        alerts=tuple(alert_store.for_incident(session, record.id)),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from astreinte.services.ports import Notifier
 from astreinte.storage import outbox
 from astreinte.storage.db import writing
+from astreinte.storage.outbox import Queued
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
@@ -56,3 +57,9 @@ def deliver(
             outbox.record_attempt(session, queued.id, now=now, error=None, retry_at=None)
             sent += 1
     return DeliveryReport(sent, retrying, failed)
+
+
+def recent(sessions: sessionmaker[Session], *, limit: int = 100, offset: int = 0) -> list[Queued]:
+    """The outbox, newest first."""
+    with sessions.begin() as session:
+        return outbox.recent(session, limit=limit, offset=offset)

@@ -121,3 +121,10 @@ def _queued(row: OutboxRow) -> Queued:
         delivered_at=row.delivered_at,
         last_error=row.last_error,
     )
+
+
+def recent(session: Session, *, limit: int = 100, offset: int = 0) -> list[Queued]:
+    rows = session.scalars(
+        select(OutboxRow).order_by(OutboxRow.id.desc()).limit(limit).offset(offset)
+    )
+    return [_queued(row) for row in rows]
