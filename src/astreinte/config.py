@@ -111,6 +111,39 @@ class IncidentSettings(BaseModel):
         return value
 
 
+class SignatureSetting(BaseModel):
+    """How a monitoring tool signs what it sends; the secret is read from the environment."""
+
+    scheme: str  # grafana, sentry, github, standard-webhooks
+    secret_env: str = Field(min_length=1)
+    signature_header: str | None = None
+    timestamp_header: str | None = None
+
+    @field_validator("scheme")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        known = ("grafana", "sentry", "github", "standard-webhooks")
+        if value not in known:
+            raise ValueError(f"use one of {', '.join(known)}")
+        return value
+
+
+class AlertSettings(BaseModel):
+    grouping_minutes: int = Field(default=5, ge=0, le=1440)
+    flap_changes: int = Field(default=4, ge=2, le=100)
+    flap_minutes: int = Field(default=10, ge=1, le=1440)
+    when_all_resolved: str = "mitigate"
+    # source → signature: a request carrying a valid signature needs no token.
+    signatures: dict[str, SignatureSetting] = Field(default_factory=dict)
+
+    @field_validator("when_all_resolved")
+    @classmethod
+    def _all_resolved(cls, value: str) -> str:
+        if value not in {"mitigate", "resolve"}:
+            raise ValueError("use 'mitigate' or 'resolve'")
+        return value
+
+
 class Settings(BaseSettings):
     """What the entry points need to wire astreinte together.
 
@@ -138,6 +171,7 @@ class Settings(BaseSettings):
     sla: dict[str, SlaDefault] = Field(default_factory=_default_sla)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
     worker_interval_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("sla")

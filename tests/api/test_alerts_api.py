@@ -3,14 +3,23 @@ stored before the answer, deduplicated, grouped, resolved; bad payloads refused 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import logging
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.adapters.alert_sources import parse
-from tests.api.conftest import Clock, assert_problem
+from astreinte.api.app import create_app
+from astreinte.services.tokens import Role
+from astreinte.storage import alerts as alert_store
+from astreinte.wiring import SignatureCheck
+from tests.api.conftest import Clock, Tokens, assert_problem
 from tests.conftest import SHARED
 
 INBOUND = SHARED / "formats" / "inbound"
@@ -224,3 +233,54 @@ def test_the_cli_ingests_the_same_way(tmp_path: Path, database_url: str) -> None
     refused = runner.invoke(app, ["alerts", "ingest", str(bad), "--source", "generic"], env=env)
     assert refused.exit_code == 1
     assert "not JSON" in refused.stderr
+
+
+def _signed_app(catalogued: sessionmaker[Session], clock: Clock, secret: str) -> FastAPI:
+    return create_app(
+        catalogued, clock=clock, signatures={"sentry": SignatureCheck("sentry", secret)}
+    )
+
+
+def test_a_signed_sender_needs_no_token_and_a_tampered_body_is_refused(
+    catalogued: sessionmaker[Session], clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "integration-client-secret"
+    content = body("sentry_issue_webhook.json")
+    signature = hmac.new(secret.encode(), content, hashlib.sha256).hexdigest()
+    with TestClient(_signed_app(catalogued, clock, secret)) as client:
+        signed = client.post(
+            f"{ALERTS}/sentry",
+            content=content,
+            headers={"Content-Type": "application/json", "Sentry-Hook-Signature": signature},
+        )
+        assert signed.status_code == 202, signed.text
+        tampered = content.replace(b'"', b"'", 1) if content.startswith(b'"') else content + b" "
+        with caplog.at_level(logging.WARNING, logger="astreinte.alerts"):
+            refused = client.post(
+                f"{ALERTS}/sentry",
+                content=tampered,
+                headers={"Content-Type": "application/json", "Sentry-Hook-Signature": signature},
+            )
+        assert_problem(refused, 401)
+        assert "refused sentry alert" in caplog.text
+    with catalogued() as session:
+        stored = alert_store.list_alerts(session)
+    assert len(stored) == len(parse("sentry", content, received_at=clock.now).alerts)
+
+
+def test_a_token_in_the_query_string_is_accepted(
+    app: FastAPI, tokens: Tokens, caplog: pytest.LogCaptureFixture
+) -> None:
+    with TestClient(app) as client:
+        accepted = client.post(
+            f"{ALERTS}/generic?token={tokens[Role.RESPONDER]}", content=body("generic_alert.json")
+        )
+        assert accepted.status_code == 202, accepted.text
+        with caplog.at_level(logging.WARNING, logger="astreinte.alerts"):
+            wrong = client.post(f"{ALERTS}/generic?token=ast_nope", content=b"{}")
+            viewer = client.post(
+                f"{ALERTS}/generic?token={tokens[Role.VIEWER]}", content=body("generic_alert.json")
+            )
+        assert_problem(wrong, 401)
+        assert_problem(viewer, 403)
+        assert "invalid or revoked token" in caplog.text

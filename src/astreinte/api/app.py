@@ -6,7 +6,7 @@ the routes; `astreinte serve` runs it with uvicorn.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from astreinte import __version__
 from astreinte.api import errors
 from astreinte.api.routes import alerts, incidents, system
+from astreinte.services.alerts import DEFAULT_ALERT_RULES, AlertRules
 from astreinte.services.incidents import DEFAULT_RULES, IncidentRules
+from astreinte.wiring import SignatureCheck
 
 API_PREFIX = "/api/v1"
 
@@ -29,6 +31,8 @@ def create_app(
     *,
     rules: IncidentRules = DEFAULT_RULES,
     clock: Callable[[], datetime] = _utc_now,
+    alert_rules: AlertRules = DEFAULT_ALERT_RULES,
+    signatures: Mapping[str, SignatureCheck] | None = None,
 ) -> FastAPI:
     """The API over `sessions` (already migrated). `clock` is injectable so that tests drive
     SLA and escalation time instead of waiting for it."""
@@ -44,6 +48,8 @@ def create_app(
     app.state.sessions = sessions
     app.state.rules = rules
     app.state.clock = clock
+    app.state.alert_rules = alert_rules
+    app.state.signatures = dict(signatures or {})
     errors.install(app)
     app.include_router(incidents.router, prefix=API_PREFIX)
     app.include_router(alerts.router, prefix=API_PREFIX)

@@ -43,7 +43,7 @@ def ingest(
     from astreinte.api.routes.alerts import IngestOut, _ingested
     from astreinte.errors import InputError
     from astreinte.services import alerts
-    from astreinte.wiring import incident_rules
+    from astreinte.wiring import alert_rules, incident_rules
 
     if str(file) == "-":
         body = typer.get_binary_stream("stdin").read()
@@ -56,7 +56,11 @@ def ingest(
     parsed = parse(source, body, received_at=now)
     rt = runtime(ctx)
     report = alerts.ingest(
-        rt.sessions(), alerts=parsed.alerts, now=now, rules=incident_rules(rt.settings())
+        rt.sessions(),
+        alerts=parsed.alerts,
+        now=now,
+        rules=incident_rules(rt.settings()),
+        alert_rules=alert_rules(rt.settings()),
     )
     out = IngestOut(
         alerts=[_ingested(item) for item in report.alerts],

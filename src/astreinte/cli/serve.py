@@ -39,7 +39,7 @@ def serve(
     from astreinte.adapters.console import LogNotifier
     from astreinte.api.app import create_app
     from astreinte.services import catalogue
-    from astreinte.wiring import incident_rules
+    from astreinte.wiring import alert_rules, incident_rules, signature_checks
     from astreinte.worker.loop import Worker
 
     _logging()
@@ -52,7 +52,12 @@ def serve(
         failed = [f for f in report.files if f.error]
         for file in failed:
             logging.getLogger("astreinte").error("%s: %s", file.path, file.error)
-    app = create_app(sessions, rules=incident_rules(settings))
+    app = create_app(
+        sessions,
+        rules=incident_rules(settings),
+        alert_rules=alert_rules(settings),
+        signatures=signature_checks(settings),
+    )
     stop = threading.Event()
     thread = None
     if with_worker:

@@ -3,22 +3,29 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from astreinte.adapters import signatures
 from astreinte.adapters.alert_sources import SOURCES, parse
 from astreinte.api.deps import Now, Responder, Rules, Sessions, Viewer
 from astreinte.api.schemas import AlertOut, Problem, _In, alert_out
 from astreinte.domain.alert import AlertStatus
 from astreinte.domain.silence import Matcher, Silence, parse_matcher
 from astreinte.errors import InputError, NotFound
-from astreinte.services import alerts
+from astreinte.services import alerts, tokens
 from astreinte.services import notifications as notifications_view
 from astreinte.services.alerts import Ingested
+from astreinte.services.tokens import Principal, Role
+from astreinte.wiring import SignatureCheck
+
+log = logging.getLogger("astreinte.alerts")
 
 router = APIRouter(tags=["alerts"])
 
@@ -64,15 +71,21 @@ def _ingested(item: Ingested) -> IngestedOut:
 async def receive(
     source: Annotated[SourceName, Path()],
     request: Request,
-    principal: Responder,
     sessions: Sessions,
     now: Now,
     rules: Rules,
+    token: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="The token, for senders that cannot set an Authorization header.",
+        ),
+    ] = None,
 ) -> IngestOut:
     """Accept a monitoring tool's payload as it sends it; its alerts are stored before the
     answer, and open, join or mitigate incidents."""
-    del principal
     body = await request.body()
+    await run_in_threadpool(_authenticate, request, source, body, sessions, now, token)
     if len(body) > MAX_BODY:
         raise InputError(
             f"the body is {len(body)} bytes; the limit is {MAX_BODY} (split the batch)"
@@ -82,13 +95,77 @@ async def receive(
     parsed = parse(source, body, received_at=now)
     # Storing is synchronous work: run it off the event loop.
     report = await run_in_threadpool(
-        alerts.ingest, sessions, alerts=parsed.alerts, now=now, rules=rules
+        alerts.ingest,
+        sessions,
+        alerts=parsed.alerts,
+        now=now,
+        rules=rules,
+        alert_rules=request.app.state.alert_rules,
     )
     return IngestOut(
         alerts=[_ingested(item) for item in report.alerts],
         incidents=list(report.incidents),
         problems=list(parsed.problems),
     )
+
+
+def _authenticate(
+    request: Request,
+    source: str,
+    body: bytes,
+    sessions: sessionmaker[Session],
+    now: datetime,
+    token: str | None,
+) -> Principal:
+    """A valid signature of the sender configured for `source`, or a responder's token (in the
+    Authorization header or the `token` query parameter). A refusal is logged, and nothing of
+    the payload is read."""
+    check: SignatureCheck | None = request.app.state.signatures.get(source)
+    where = request.client.host if request.client else "unknown"
+    if check is not None and signatures.verify(
+        check.scheme,
+        body,
+        request.headers,
+        check.secret,
+        now=now,
+        signature_header=check.signature_header,
+        timestamp_header=check.timestamp_header,
+    ):
+        return Principal(f"{source} (signed)", Role.RESPONDER)
+    header = request.headers.get("authorization", "")
+    secret = header[7:].strip() if header[:7].lower() == "bearer " else token
+    if not secret:
+        log.warning("refused %s alert from %s: no valid signature and no token", source, where)
+        what = "a valid signature or " if check is not None else ""
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            f"this endpoint needs {what}a token: 'Authorization: Bearer <token>' or "
+            "?token=<token> (create one with 'astreinte token create --role responder')",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with sessions.begin() as session:
+        principal = tokens.authenticate(session, secret)
+    if principal is None:
+        log.warning("refused %s alert from %s: invalid or revoked token", source, where)
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid or revoked token; create a new one with 'astreinte token create'",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    if not principal.role.allows(Role.RESPONDER):
+        log.warning(
+            "refused %s alert from %s: token '%s' is a %s",
+            source,
+            where,
+            principal.name,
+            principal.role,
+        )
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"token '{principal.name}' has the role {principal.role}; sending alerts needs "
+            "responder or above",
+        )
+    return principal
 
 
 @router.get("/alerts", responses=_ERRORS)
