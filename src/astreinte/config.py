@@ -144,6 +144,23 @@ class AlertSettings(BaseModel):
         return value
 
 
+class ChannelSetting(BaseModel):
+    """A delivery channel: an Apprise URL (`{recipient}` is replaced by the contact), or our
+    signed webhook; `fallbacks` are the channels tried, in order, once this one gives up."""
+
+    url: str = Field(min_length=3)
+    kind: str = "apprise"  # or "webhook"
+    secret_env: str | None = None  # webhook: the whsec_… signing secret's variable
+    fallbacks: list[str] = Field(default_factory=list)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in {"apprise", "webhook"}:
+            raise ValueError("use 'apprise' or 'webhook'")
+        return value
+
+
 class Settings(BaseSettings):
     """What the entry points need to wire astreinte together.
 
@@ -172,6 +189,9 @@ class Settings(BaseSettings):
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    channels: dict[str, ChannelSetting] = Field(default_factory=dict)
+    # contact kind (email, slack, sms, webhook, person) → channel name
+    routes: dict[str, str] = Field(default_factory=dict)
     worker_interval_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("sla")

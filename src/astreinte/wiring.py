@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from astreinte.adapters.channels import AppriseChannel, Channel, ChannelNotifier, WebhookChannel
+from astreinte.adapters.console import LogNotifier
 from astreinte.config import Settings
 from astreinte.domain.incident.escalation import Policy, Target, Tier
 from astreinte.domain.incident.model import Action
@@ -14,6 +16,7 @@ from astreinte.domain.runbook.model import Level
 from astreinte.errors import InputError
 from astreinte.services.alerts import AlertRules
 from astreinte.services.incidents import IncidentRules
+from astreinte.services.ports import Notifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +82,46 @@ def incident_rules(settings: Settings) -> IncidentRules:
         language=settings.incidents.language,
         postmortem_required=frozenset(Level(x) for x in settings.incidents.postmortem_required),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What the worker needs to deliver: the notifier, and the fallback chains by channel and by
+    contact kind."""
+
+    notifier: Notifier
+    fallbacks: dict[str, tuple[str, ...]]
+
+
+def delivery(settings: Settings, environ: Mapping[str, str] | None = None) -> Delivery:
+    """The configured channels, or the log when none is configured."""
+    if not settings.channels:
+        return Delivery(LogNotifier(), {})
+    env = os.environ if environ is None else environ
+    channels: dict[str, Channel] = {}
+    for name, channel in settings.channels.items():
+        unknown = [f for f in channel.fallbacks if f not in settings.channels]
+        if unknown:
+            raise InputError(
+                f"channels.{name}.fallbacks names {', '.join(unknown)}, which is not a "
+                "configured channel; add it under [channels] or remove it"
+            )
+        if channel.kind == "webhook":
+            secret = env.get(channel.secret_env, "") if channel.secret_env else None
+            if channel.secret_env and not secret:
+                raise InputError(
+                    f"channels.{name}: the environment variable {channel.secret_env} is not "
+                    "set; export the webhook's whsec_… signing secret there"
+                )
+            channels[name] = WebhookChannel(channel.url, secret=secret or None)
+        else:
+            channels[name] = AppriseChannel(channel.url)
+    for kind, name in settings.routes.items():
+        if name not in channels:
+            raise InputError(
+                f"routes.{kind} names the channel '{name}', which is not configured; "
+                "add it under [channels]"
+            )
+    fallbacks = {name: tuple(c.fallbacks) for name, c in settings.channels.items()}
+    fallbacks |= {kind: fallbacks[name] for kind, name in settings.routes.items()}
+    return Delivery(ChannelNotifier(channels, settings.routes), fallbacks)

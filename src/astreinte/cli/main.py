@@ -83,6 +83,9 @@ app.add_typer(incidents.audit_app, name="audit")
 app.add_typer(incidents.token_app, name="token")
 app.command("serve")(serve.serve)
 app.command("worker")(serve.worker)
+notify_app = typer.Typer(name="notify", help="Notification channels.", no_args_is_help=True)
+notify_app.command("test")(serve.notify_test)
+app.add_typer(notify_app, name="notify")
 
 
 def _version(value: bool) -> None:

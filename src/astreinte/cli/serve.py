@@ -36,10 +36,9 @@ def serve(
 
     import uvicorn
 
-    from astreinte.adapters.console import LogNotifier
     from astreinte.api.app import create_app
     from astreinte.services import catalogue
-    from astreinte.wiring import alert_rules, incident_rules, signature_checks
+    from astreinte.wiring import alert_rules, delivery, incident_rules, signature_checks
     from astreinte.worker.loop import Worker
 
     _logging()
@@ -61,7 +60,13 @@ def serve(
     stop = threading.Event()
     thread = None
     if with_worker:
-        worker = Worker(sessions, LogNotifier(), interval=settings.worker_interval_seconds)
+        wired = delivery(settings)
+        worker = Worker(
+            sessions,
+            wired.notifier,
+            interval=settings.worker_interval_seconds,
+            fallbacks=wired.fallbacks,
+        )
         thread = threading.Thread(target=worker.run, args=(stop,), name="astreinte-worker")
         thread.start()
     try:
@@ -77,12 +82,18 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
 ) -> None:
     """Fire due SLA alarms and escalations and deliver notifications, until stopped."""
-    from astreinte.adapters.console import LogNotifier
+    from astreinte.wiring import delivery
     from astreinte.worker.loop import Worker
 
     _logging()
     rt = runtime(ctx)
-    loop = Worker(rt.sessions(), LogNotifier(), interval=rt.settings().worker_interval_seconds)
+    wired = delivery(rt.settings())
+    loop = Worker(
+        rt.sessions(),
+        wired.notifier,
+        interval=rt.settings().worker_interval_seconds,
+        fallbacks=wired.fallbacks,
+    )
     if once:
         tick = loop.tick()
         typer.echo(
@@ -95,3 +106,35 @@ def worker(
         loop.run(stop)
     except KeyboardInterrupt:
         stop.set()
+
+
+def notify_test(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="A channel name from [channels].")],
+    recipient: Annotated[
+        str, typer.Option("--to", help="The contact, for URLs with {recipient}.")
+    ] = "",
+) -> None:
+    """Send a test message through one channel now, and say whether it arrived."""
+    from astreinte.domain.notification import Notification
+    from astreinte.errors import InputError
+    from astreinte.wiring import delivery
+
+    wired = delivery(runtime(ctx).settings())
+    channels = getattr(wired.notifier, "channels", {})
+    if channel not in channels:
+        names = ", ".join(channels) or "none (add [channels.<name>] to astreinte.toml)"
+        raise InputError(f"no channel '{channel}'; configured: {names}")
+    message = Notification(
+        dedup_key="test",
+        kind="test",
+        channel=channel,
+        recipient=recipient,
+        subject="[astreinte] test notification",
+        body="If you read this, astreinte can reach you through this channel.",
+    )
+    try:
+        channels[channel].deliver(message)
+    except Exception as exc:
+        raise InputError(f"channel '{channel}' failed: {exc}") from None
+    typer.echo(f"sent through '{channel}'")

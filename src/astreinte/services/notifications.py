@@ -8,11 +8,13 @@ wire, exactly-once in the outbox). Several workers on PostgreSQL claim disjoint 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from astreinte.domain.notification import Delivery, Notification
 from astreinte.services.ports import Notifier
 from astreinte.storage import outbox
 from astreinte.storage.db import writing
@@ -38,8 +40,17 @@ def retry_at(attempts: int, now: datetime) -> datetime | None:
 
 
 def deliver(
-    sessions: sessionmaker[Session], notifier: Notifier, *, now: datetime, limit: int = 50
+    sessions: sessionmaker[Session],
+    notifier: Notifier,
+    *,
+    now: datetime,
+    limit: int = 50,
+    fallbacks: Mapping[str, Sequence[str]] | None = None,
 ) -> DeliveryReport:
+    """Send what is due. A notification whose channel fails for good is queued again on the
+    channel's first fallback (`fallbacks` maps a channel, or a contact kind, to the channels to
+    try next), in the same transaction, so a fallback is never lost nor doubled."""
+    chains = fallbacks or {}
     sent = retrying = failed = 0
     with writing(sessions) as session:
         for queued in outbox.claim(session, now=now, limit=limit):
@@ -51,6 +62,7 @@ def deliver(
                 outbox.record_attempt(session, queued.id, now=now, error=error, retry_at=later)
                 if later is None:
                     failed += 1
+                    _fall_back(session, queued.notification, chains, now=now)
                 else:
                     retrying += 1
                 continue
@@ -63,3 +75,28 @@ def recent(sessions: sessionmaker[Session], *, limit: int = 100, offset: int = 0
     """The outbox, newest first."""
     with sessions.begin() as session:
         return outbox.recent(session, limit=limit, offset=offset)
+
+
+def _fall_back(
+    session: Session,
+    notification: Notification,
+    chains: Mapping[str, Sequence[str]],
+    *,
+    now: datetime,
+) -> None:
+    tried = {notification.channel, *notification.dedup_key.split("|fallback:")[1:]}
+    following = [name for name in chains.get(notification.channel, ()) if name not in tried]
+    if not following:
+        return
+    name = following[0]
+    outbox.enqueue(
+        session,
+        replace(
+            notification,
+            dedup_key=f"{notification.dedup_key}|fallback:{name}",
+            channel=name,
+            status=Delivery.PENDING,
+            error=None,
+        ),
+        now=now,
+    )

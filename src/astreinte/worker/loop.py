@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -42,15 +42,19 @@ class Worker:
         *,
         interval: float,
         clock: Callable[[], datetime] = _utc_now,
+        fallbacks: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.sessions = sessions
         self.notifier = notifier
         self.interval = interval
         self.clock = clock
+        self.fallbacks = dict(fallbacks or {})
 
     def tick(self) -> Tick:
         due = clocks.run_due(self.sessions, now=self.clock())
-        delivery = notifications.deliver(self.sessions, self.notifier, now=self.clock())
+        delivery = notifications.deliver(
+            self.sessions, self.notifier, now=self.clock(), fallbacks=self.fallbacks
+        )
         return Tick(due, delivery)
 
     def run(self, stop: threading.Event) -> None:

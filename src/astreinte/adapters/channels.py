@@ -1,0 +1,116 @@
+"""Delivery channels: Apprise URLs (Slack, Teams, e-mail, Telegram, ntfy, SMS gateways…) and
+our own signed webhook, behind one `send(notification)`.
+
+    notifier = ChannelNotifier(
+        {"email": AppriseChannel("mailtos://user:pass@smtp.example.org?to={recipient}"),
+         "ops": WebhookChannel("https://ops.example.org/hook", secret="whsec_…")},
+        routes={"email": "email", "webhook": "ops"},
+    )
+
+A notification names either a channel (a fallback does) or the kind of its contact (`email`,
+`slack`, `sms`, `webhook`, `person`), which `routes` maps to a channel. `{recipient}` in an
+Apprise URL is replaced by the contact (URL-quoted), so one SMTP channel mails every address a
+runbook lists; a URL without it always goes to the same place (a Slack webhook, an on-call
+phone).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import quote
+
+import apprise
+import httpx
+
+from astreinte import __version__
+from astreinte.adapters.signatures import sign_generic
+from astreinte.domain.notification import Notification
+
+
+class ChannelError(Exception):
+    """The channel did not take the message; the text says what it answered."""
+
+
+class Channel(Protocol):
+    def deliver(self, notification: Notification) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AppriseChannel:
+    url: str
+
+    def deliver(self, notification: Notification) -> None:
+        url = self.url.replace("{recipient}", quote(notification.recipient, safe="@+"))
+        sender = apprise.Apprise()
+        if not sender.add(url):
+            raise ChannelError(
+                f"Apprise does not understand the channel URL (scheme of {url.split(':')[0]!r})"
+            )
+        if not sender.notify(title=notification.subject, body=notification.body):
+            raise ChannelError("Apprise reported a failed delivery (see the astreinte log)")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookChannel:
+    """Our generic webhook (formats README §O3): JSON body, Standard Webhooks and GitHub-style
+    HMAC-SHA256 signatures, the same `webhook-id` on every retry of one notification."""
+
+    url: str
+    secret: str | None = None
+    timeout: float = 10.0
+    clock: Callable[[], float] = time.time
+
+    def deliver(self, notification: Notification) -> None:
+        body = json.dumps(
+            {
+                "id": notification.dedup_key,
+                "type": f"incident.{notification.kind}",
+                "version": "1",
+                "incident": {"id": notification.incident_id},
+                "recipient": notification.recipient,
+                "subject": notification.subject,
+                "text": notification.body,
+            },
+            ensure_ascii=False,
+        ).encode("utf-8")
+        headers = {"Content-Type": "application/json", "User-Agent": f"astreinte/{__version__}"}
+        if self.secret:
+            headers = sign_generic(
+                body,
+                self.secret,
+                event_id=notification.dedup_key,
+                timestamp=int(self.clock()),
+                user_agent=f"astreinte/{__version__}",
+            )
+        try:
+            response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            raise ChannelError(f"{self.url}: {type(exc).__name__}: {exc}") from None
+        if response.status_code >= 300:
+            raise ChannelError(f"{self.url} answered {response.status_code}")
+
+
+class ChannelNotifier:
+    """Sends each notification through the channel it names or its contact's kind routes to."""
+
+    def __init__(self, channels: Mapping[str, Channel], routes: Mapping[str, str]) -> None:
+        self.channels = dict(channels)
+        self.routes = dict(routes)
+
+    def channel_for(self, notification: Notification) -> str | None:
+        if notification.channel in self.channels:
+            return notification.channel
+        return self.routes.get(notification.channel)
+
+    def send(self, notification: Notification) -> None:
+        name = self.channel_for(notification)
+        if name is None or name not in self.channels:
+            raise ChannelError(
+                f"no channel for {notification.channel} contacts; add "
+                f'[routes] {notification.channel} = "<channel>" to astreinte.toml'
+            )
+        self.channels[name].deliver(notification)
