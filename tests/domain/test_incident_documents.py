@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from jinja2.sandbox import SandboxedEnvironment
 
 from astreinte.domain.incident.documents import adopt, escape, meaning
-from astreinte.domain.incident.model import Action, Incident, Postmortem, Status, apply
+from astreinte.domain.incident.model import Action, Incident, Postmortem, SlaTerms, Status, apply
 from astreinte.domain.incident.timeline import GENESIS, Event, EventKind, seal
 from astreinte.domain.runbook.model import Level, Runbook, Template
 from astreinte.domain.runbook.parse import parse
@@ -346,3 +346,27 @@ def test_a_json_payload_in_a_runbook_example_is_shown_as_written() -> None:
 )
 def test_meaning(label: str, name: str | None) -> None:
     assert meaning(label) == name
+
+
+def test_our_message_states_the_sla_deadlines_still_running() -> None:
+    opened = Incident(
+        3,
+        "API down",
+        Status.TRIGGERED,
+        T0,
+        "alice",
+        severity="P1",
+        level=Level.CRITICAL,
+        sla=SlaTerms(5, 30, "procedure"),
+    )
+    text = render_message(facts_of(opened, "en"), example=None, now=T0)
+    assert "SLA: respond by 09:45 UTC · resolve by 10:10 UTC" in text
+    acknowledged = apply(opened, Action.ACKNOWLEDGE, at=T0 + timedelta(minutes=2))
+    text = render_message(facts_of(acknowledged, "fr"), example=None, now=T0)
+    assert "SLA: résolution avant 10:10 UTC" in text  # the respond clock has stopped
+    resolved = apply(acknowledged, Action.RESOLVE, at=T0 + timedelta(minutes=20))
+    assert "SLA" not in render_message(facts_of(resolved, "en"), example=None, now=T0)
+
+
+def facts_of(incident: Incident, language: str) -> Facts:
+    return Facts(incident, language, Postmortem())

@@ -250,6 +250,11 @@ MESSAGE: Final = """\
 {% if incident.resolved_at %} · {{ t.resolved_at }} {{ incident.resolved_at|hm }} UTC{% endif %}
 {% if incident.description %}{{ t.impact }}: {{ incident.description }}
 {% endif %}{% if incident.procedure %}{{ t.procedure }}: {{ incident.procedure }}
+{% endif %}{% if not incident.ended and (incident.respond_by or incident.resolve_by) %}SLA:\
+{% if incident.respond_by and not incident.acknowledged_at %} {{ t.respond_by }} \
+{{ incident.respond_by|hm }} UTC{% endif %}\
+{% if incident.resolve_by %}{% if incident.respond_by and not incident.acknowledged_at %} ·\
+{% endif %} {{ t.resolve_by }} {{ incident.resolve_by|hm }} UTC{% endif %}
 {% endif %}{% if not incident.ended %}{{ t.next_update }}
 {% endif %}"""
 
@@ -313,6 +318,8 @@ WORDING: Final[dict[str, dict[str, object]]] = {
         "duration": "Duration",
         "since": "Since",
         "resolved_at": "resolved at",
+        "respond_by": "respond by",
+        "resolve_by": "resolve by",
         "impact": "Impact",
         "root_cause": "Root cause",
         "resolution": "Resolution",
@@ -351,6 +358,8 @@ WORDING: Final[dict[str, dict[str, object]]] = {
         "duration": "Durée",
         "since": "Depuis",
         "resolved_at": "résolu à",
+        "respond_by": "prise en charge avant",
+        "resolve_by": "résolution avant",
         "impact": "Impact",
         "root_cause": "Cause racine",
         "resolution": "Résolution",
