@@ -3,7 +3,8 @@
     AstreinteError
      ├── InputError   the input (a file, an option, a setting) is wrong
      ├── NotFound     the thing named does not exist
-     └── Conflict     the request clashes with what is stored
+     ├── Conflict     the request clashes with what is stored
+     └── Busy         the database could not take the change now; the same request may succeed
 
 Every message names the input and says what to do next.
 """
@@ -25,3 +26,8 @@ class NotFound(AstreinteError):
 
 class Conflict(AstreinteError):
     """The request contradicts what is already stored."""
+
+
+class Busy(AstreinteError):
+    """A transient refusal (lock timeout, deadlock): retrying the same request is right, which
+    is why the API answers 503 — senders such as Alertmanager retry those, not 4xx."""

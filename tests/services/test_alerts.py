@@ -239,3 +239,30 @@ def test_an_alert_of_an_ended_incident_opens_a_new_one(
     report = ingest(catalogue_sessions, alert(), now=at(40))
     assert report.alerts[0].outcome is Outcome.NEW
     assert report.incidents != (number,)
+
+
+def test_alerts_joining_at_once_all_land_in_one_incident(
+    catalogue_sessions: sessionmaker[Session],
+) -> None:
+    # On PostgreSQL this deadlocked (each transaction held the incident's key lock through
+    # its alert row, then asked for the row lock), and grouping raced into several incidents.
+    import threading
+
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def send(n: int) -> None:
+        barrier.wait()
+        try:
+            ingest(catalogue_sessions, alert(f"burst-{n}", title=f"RedisDown {n}"), now=at(1))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(incidents.list_incidents(catalogue_sessions)) == 1
+    assert len(alerts.list_alerts(catalogue_sessions)) == 6

@@ -8,9 +8,14 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from astreinte.errors import AstreinteError, Conflict, InputError, NotFound
+from astreinte.errors import AstreinteError, Busy, Conflict, InputError, NotFound
 
-STATUS: dict[type[AstreinteError], int] = {InputError: 422, NotFound: 404, Conflict: 409}
+STATUS: dict[type[AstreinteError], int] = {
+    InputError: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Busy: 503,
+}
 TITLES = {
     400: "Bad request",
     401: "Unauthorized",
@@ -37,7 +42,8 @@ def install(app: FastAPI) -> None:
     async def _astreinte(request: Request, exc: AstreinteError) -> JSONResponse:
         del request
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
-        return problem(status, str(exc))
+        headers = {"Retry-After": "1"} if status == 503 else None
+        return problem(status, str(exc), headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -18,12 +18,13 @@ mitigate change, together or not at all.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.domain.alert import Alert, AlertStatus, is_flapping
@@ -164,8 +165,10 @@ def _one(
         return Ingested(stored, Outcome.SILENCED)
     joined = _groupable(session, alert, now=now, alert_rules=alert_rules)
     if joined is not None:
-        stored = store.insert(session, _new(alert, now, incident_id=joined))
+        # The incident is locked (by the note) before the alert row that points at it is
+        # written: the other order deadlocks two alerts joining at once on PostgreSQL.
         _note(session, joined, actor, f"{alert.title} ({alert.source})", now)
+        stored = store.insert(session, _new(alert, now, incident_id=joined))
         return Ingested(stored, Outcome.JOINED)
     record = incidents.open_in(
         session,
@@ -218,6 +221,15 @@ def _groupable(
     if not report.results:
         return None
     procedure = report.results[0].procedure_id
+    if session.get_bind().dialect.name == "postgresql":
+        # Alerts of one procedure and service arriving at once must see each other's incident:
+        # they take turns on a lock of the database, held until their transaction ends.
+        key = int.from_bytes(
+            hashlib.sha256(f"group:{procedure}:{alert.service}".encode()).digest()[:8],
+            "big",
+            signed=True,
+        )
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     since = now - timedelta(minutes=alert_rules.grouping_minutes)
     query = (
         select(IncidentRow.id)

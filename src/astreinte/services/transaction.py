@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from astreinte.errors import Conflict
+from astreinte.errors import Busy, Conflict
 from astreinte.storage.db import writing
 
 
@@ -25,6 +25,11 @@ def incident_transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
             "the incident was changed by someone else at the same moment; reload it and try again"
         ) from None
     except OperationalError as exc:
-        if "locked" in str(exc).lower():
-            raise Conflict("the database is busy with another change; try again") from None
+        text = str(exc).lower()
+        if "deadlock" in text:
+            raise Busy(
+                "two changes waited on each other and this one was stopped; retry it"
+            ) from None
+        if "database is locked" in text or "lock timeout" in text:
+            raise Busy("the database is busy with another change; retry in a moment") from None
         raise
