@@ -101,7 +101,11 @@ def test_a_worker_killed_between_claim_and_delivery_delivers_once_after_restart(
         assert {(r.status, r.attempts) for r in rows(paged) if r.channel == "slack"} == {
             ("pending", 0)
         }
-        notifications.deliver(paged, notifier, now=T0 + timedelta(seconds=5))  # the restart
-        notifications.deliver(paged, notifier, now=T0 + timedelta(seconds=10))
+        restart = T0 + timedelta(seconds=5)
+        notifications.deliver(paged, notifier, now=restart)  # still leased to the dead worker
+        assert slack.requests == []
+        after_lease = T0 + notifications.LEASE + timedelta(seconds=1)
+        notifications.deliver(paged, notifier, now=after_lease)
+        notifications.deliver(paged, notifier, now=after_lease + timedelta(seconds=5))
     assert len(slack.requests) == 1
     assert {(r.status, r.attempts) for r in rows(paged) if r.channel == "slack"} == {("sent", 1)}

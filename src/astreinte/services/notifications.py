@@ -22,6 +22,7 @@ from astreinte.storage.outbox import Queued
 
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
+LEASE = timedelta(seconds=60)  # how long a claimed notification is left to its worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,27 +48,41 @@ def deliver(
     limit: int = 50,
     fallbacks: Mapping[str, Sequence[str]] | None = None,
 ) -> DeliveryReport:
-    """Send what is due. A notification whose channel fails for good is queued again on the
-    channel's first fallback (`fallbacks` maps a channel, or a contact kind, to the channels to
-    try next), in the same transaction, so a fallback is never lost nor doubled."""
+    """Send what is due, in three steps so that no database lock is held while a channel
+    answers: lease the due rows (a short transaction: other workers skip them until the lease
+    ends), send them, record each attempt (another short transaction).
+
+    A worker that dies after leasing leaves its rows pending; they are sent once the lease
+    ends. A notification whose channel fails for good is queued again on the channel's first
+    fallback (`fallbacks` maps a channel, or a contact kind, to the channels to try next), in
+    the transaction that records the failure, so a fallback is never lost nor doubled."""
     chains = fallbacks or {}
-    sent = retrying = failed = 0
     with writing(sessions) as session:
-        for queued in outbox.claim(session, now=now, limit=limit):
-            try:
-                notifier.send(queued.notification)
-            except Exception as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                later = retry_at(queued.attempts + 1, now)
-                outbox.record_attempt(session, queued.id, now=now, error=error, retry_at=later)
-                if later is None:
-                    failed += 1
-                    _fall_back(session, queued.notification, chains, now=now)
-                else:
-                    retrying += 1
+        leased = outbox.claim(session, now=now, limit=limit, lease_until=now + LEASE)
+    outcomes: list[tuple[Queued, str | None]] = []
+    for queued in leased:
+        try:
+            notifier.send(queued.notification)
+        except Exception as exc:
+            outcomes.append((queued, f"{type(exc).__name__}: {exc}"[:500]))
+        else:
+            outcomes.append((queued, None))
+    sent = retrying = failed = 0
+    if not outcomes:
+        return DeliveryReport(0, 0, 0)
+    with writing(sessions) as session:
+        for queued, error in outcomes:
+            if error is None:
+                outbox.record_attempt(session, queued.id, now=now, error=None, retry_at=None)
+                sent += 1
                 continue
-            outbox.record_attempt(session, queued.id, now=now, error=None, retry_at=None)
-            sent += 1
+            later = retry_at(queued.attempts + 1, now)
+            outbox.record_attempt(session, queued.id, now=now, error=error, retry_at=later)
+            if later is None:
+                failed += 1
+                _fall_back(session, queued.notification, chains, now=now)
+            else:
+                retrying += 1
     return DeliveryReport(sent, retrying, failed)
 
 

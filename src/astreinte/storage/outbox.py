@@ -56,7 +56,12 @@ def enqueue(session: Session, notification: Notification, *, now: datetime) -> b
     return True
 
 
-def claim(session: Session, *, now: datetime, limit: int) -> list[Queued]:
+def claim(
+    session: Session, *, now: datetime, limit: int, lease_until: datetime | None = None
+) -> list[Queued]:
+    """Due notifications, locked (`SKIP LOCKED`: another worker takes others); with
+    `lease_until` they are also set aside until then, so the lock can be released while they
+    are sent."""
     query = (
         select(OutboxRow)
         .where(
@@ -68,7 +73,11 @@ def claim(session: Session, *, now: datetime, limit: int) -> list[Queued]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return [_queued(row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    if lease_until is not None:
+        for row in rows:
+            row.next_attempt_at = lease_until
+    return [_queued(row) for row in rows]
 
 
 def record_attempt(

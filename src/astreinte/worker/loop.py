@@ -22,6 +22,7 @@ from astreinte.services.notifications import DeliveryReport
 from astreinte.services.ports import Notifier
 
 log = logging.getLogger("astreinte.worker")
+BATCH = 50  # notifications.deliver's default limit
 
 
 def _utc_now() -> datetime:
@@ -52,9 +53,18 @@ class Worker:
 
     def tick(self) -> Tick:
         due = clocks.run_due(self.sessions, now=self.clock())
-        delivery = notifications.deliver(
-            self.sessions, self.notifier, now=self.clock(), fallbacks=self.fallbacks
-        )
+        delivery = DeliveryReport(0, 0, 0)
+        while True:  # a backlog is worked through in this tick, `limit` at a time
+            batch = notifications.deliver(
+                self.sessions, self.notifier, now=self.clock(), fallbacks=self.fallbacks
+            )
+            delivery = DeliveryReport(
+                delivery.sent + batch.sent,
+                delivery.retrying + batch.retrying,
+                delivery.failed + batch.failed,
+            )
+            if batch.sent + batch.retrying + batch.failed < BATCH:
+                break
         return Tick(due, delivery)
 
     def run(self, stop: threading.Event) -> None:
