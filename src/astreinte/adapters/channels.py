@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import quote
 
@@ -63,6 +63,8 @@ class WebhookChannel:
     secret: str | None = None
     timeout: float = 10.0
     clock: Callable[[], float] = time.time
+    # One pooled client per channel: a new TCP connection per page costs more than the page.
+    client: httpx.Client = field(default_factory=httpx.Client, compare=False, repr=False)
 
     def deliver(self, notification: Notification) -> None:
         body = json.dumps(
@@ -87,7 +89,9 @@ class WebhookChannel:
                 user_agent=f"astreinte/{__version__}",
             )
         try:
-            response = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
+            response = self.client.post(
+                self.url, content=body, headers=headers, timeout=self.timeout
+            )
         except httpx.HTTPError as exc:
             raise ChannelError(f"{self.url}: {type(exc).__name__}: {exc}") from None
         if response.status_code >= 300:

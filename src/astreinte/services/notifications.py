@@ -9,6 +9,7 @@ wire, exactly-once in the outbox). Several workers on PostgreSQL claim disjoint 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from astreinte.storage.outbox import Queued
 MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
 LEASE = timedelta(seconds=60)  # how long a claimed notification is left to its worker
+SENDERS = 8  # notifications sent at the same time by one worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,17 +61,20 @@ def deliver(
     chains = fallbacks or {}
     with writing(sessions) as session:
         leased = outbox.claim(session, now=now, limit=limit, lease_until=now + LEASE)
-    outcomes: list[tuple[Queued, str | None]] = []
-    for queued in leased:
+    if not leased:
+        return DeliveryReport(0, 0, 0)
+
+    def attempt(queued: Queued) -> tuple[Queued, str | None]:
         try:
             notifier.send(queued.notification)
         except Exception as exc:
-            outcomes.append((queued, f"{type(exc).__name__}: {exc}"[:500]))
-        else:
-            outcomes.append((queued, None))
+            return queued, f"{type(exc).__name__}: {exc}"[:500]
+        return queued, None
+
+    # Channels answer in tens of milliseconds each: a backlog is sent a few at a time.
+    with ThreadPoolExecutor(max_workers=min(SENDERS, len(leased))) as pool:
+        outcomes = list(pool.map(attempt, leased))
     sent = retrying = failed = 0
-    if not outcomes:
-        return DeliveryReport(0, 0, 0)
     with writing(sessions) as session:
         for queued, error in outcomes:
             if error is None:
