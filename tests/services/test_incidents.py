@@ -636,3 +636,26 @@ def test_two_workers_at_once_page_each_step_once(
         assert escalations(view) == [1, 2, 3]
         keys = [n.notification.dedup_key for n in view.notifications]
         assert len(keys) == len(set(keys))
+
+
+def test_a_reimported_runbook_is_what_the_next_incident_follows(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    # Procedures are kept in memory per runbook version: a new version must replace them.
+    path = tmp_path / "cache.md"
+    text = (
+        "# Cache\n\n## Severity levels\n\n| Severity | Meaning | Response | Resolution |\n"
+        "|---|---|---|---|\n| P1 | Down | {r} min | 1h |\n\n"
+        "## Incident: Redis down (P1)\n\n### Symptoms\n- redis-cli PING times out\n"
+    )
+    path.write_text(text.format(r=5), encoding="utf-8")
+    catalogue.import_paths(sessions, [path], now=T0)
+    with sessions() as session:
+        (summary,) = catalogue.list_runbooks(session)
+        pid = catalogue.show_runbook(session, runbook_id=summary.id).procedure_ids[0]
+    first = incidents.open_incident(sessions, title="x", procedure_id=pid, actor="a", now=T0)
+    path.write_text(text.format(r=9), encoding="utf-8")
+    catalogue.import_paths(sessions, [path], now=minutes(1))
+    second = incidents.open_incident(sessions, title="y", procedure_id=pid, actor="a", now=T0)
+    assert first.incident.sla.respond_minutes == 5
+    assert second.incident.sla.respond_minutes == 9

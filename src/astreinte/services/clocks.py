@@ -22,10 +22,10 @@ from astreinte.domain.incident.timeline import Event, EventKind, JsonValue
 from astreinte.domain.notification import Delivery, Notification, channel_of
 from astreinte.domain.runbook.model import Runbook
 from astreinte.errors import Conflict
-from astreinte.services import documents
+from astreinte.services import documents, snapshots
 from astreinte.services.transaction import incident_transaction
 from astreinte.storage import incidents as store
-from astreinte.storage import outbox, repo
+from astreinte.storage import outbox
 from astreinte.storage.incidents import IncidentRecord
 
 SYSTEM = "astreinte"  # the actor of what the clocks do
@@ -91,7 +91,7 @@ def message_example(
 ) -> str | None:
     procedure = record.incident.procedure
     if runbook is None and procedure is not None:
-        runbook = repo.load_runbook_shell(session, procedure.runbook_id)
+        runbook = snapshots.runbook_shell(session, procedure.runbook_id)
     if runbook is None:
         return None
     return next((t.text for t in runbook.templates if t.kind == "alert_message"), None)

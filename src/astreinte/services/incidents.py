@@ -35,12 +35,12 @@ from astreinte.domain.incident.timeline import Event, EventKind, JsonValue, Seal
 from astreinte.domain.runbook.lexicon import SEVERITY_LABEL
 from astreinte.domain.runbook.model import Level, Procedure, Runbook
 from astreinte.errors import Conflict, InputError, NotFound
-from astreinte.services import documents, matching
+from astreinte.services import documents, matching, snapshots
 from astreinte.services.clocks import SYSTEM, advance, message_example
 from astreinte.services.transaction import incident_transaction
 from astreinte.storage import alerts as alert_store
 from astreinte.storage import incidents as store
-from astreinte.storage import outbox, repo
+from astreinte.storage import outbox
 from astreinte.storage.alerts import StoredAlert
 from astreinte.storage.incidents import FollowUp, IncidentRecord
 from astreinte.storage.outbox import Queued
@@ -143,12 +143,12 @@ def _choose(
 ) -> tuple[_Choice | None, str | None]:
     """The procedure to follow, given or matched, and the severity the matcher suggests."""
     if procedure_id:
-        stored = repo.get_procedure(session, procedure_id)
+        stored = snapshots.procedure(session, procedure_id)
         if stored is None:
             raise NotFound(
                 f"no procedure '{procedure_id}'; 'astreinte runbooks show RUNBOOK' lists the ids"
             )
-        runbook = repo.load_runbook_shell(session, stored.runbook_id)
+        runbook = snapshots.runbook_shell(session, stored.runbook_id)
         ref = ProcedureRef(
             stored.id, stored.procedure.title, runbook.source if runbook else "", stored.runbook_id
         )
@@ -158,7 +158,7 @@ def _choose(
     if not report.results:
         return None, suggested
     best = report.results[0]
-    stored = repo.get_procedure(session, best.procedure_id)
+    stored = snapshots.procedure(session, best.procedure_id)
     if stored is None:  # the catalogue changed between the index and now
         return None, suggested
     ref = ProcedureRef(best.procedure_id, best.title, best.source, best.runbook_id)
@@ -249,7 +249,7 @@ def open_in(
         procedure_id=procedure_id,
     )
     procedure = choice.procedure if choice else None
-    runbook = repo.load_runbook_shell(session, choice.ref.runbook_id) if choice else None
+    runbook = snapshots.runbook_shell(session, choice.ref.runbook_id) if choice else None
     label, level, severity_from = _severity(severity, procedure, runbook, suggested)
     terms = sla.terms_for(
         procedure=procedure,
@@ -532,12 +532,12 @@ def change_procedure(
     severity stay as they were: they were promised when the incident opened."""
     with incident_transaction(sessions) as session:
         record = _load(session, incident_id)
-        stored = repo.get_procedure(session, procedure_id)
+        stored = snapshots.procedure(session, procedure_id)
         if stored is None:
             raise NotFound(
                 f"no procedure '{procedure_id}'; 'astreinte runbooks show RUNBOOK' lists the ids"
             )
-        runbook = repo.load_runbook_shell(session, stored.runbook_id)
+        runbook = snapshots.runbook_shell(session, stored.runbook_id)
         ref = ProcedureRef(
             stored.id, stored.procedure.title, runbook.source if runbook else "", stored.runbook_id
         )
@@ -710,7 +710,7 @@ def postmortem(sessions: sessionmaker[Session], *, incident_id: int, now: dateti
         example = None
         procedure = record.incident.procedure
         if procedure is not None:
-            runbook = repo.load_runbook_shell(session, procedure.runbook_id)
+            runbook = snapshots.runbook_shell(session, procedure.runbook_id)
             if runbook is not None:
                 example = next((t.text for t in runbook.templates if t.kind == "post_mortem"), None)
     facts = documents.Facts(
