@@ -27,9 +27,7 @@ _procedures: OrderedDict[tuple[str, str], StoredProcedure] = OrderedDict()
 _shells: OrderedDict[tuple[str, str], Runbook] = OrderedDict()
 
 
-def _remember(
-    cache: OrderedDict[tuple[str, str], T], key: tuple[str, str], value: T
-) -> None:
+def _remember(cache: OrderedDict[tuple[str, str], T], key: tuple[str, str], value: T) -> None:
     with _lock:
         cache[key] = value
         cache.move_to_end(key)
