@@ -49,8 +49,13 @@ def _principal(
             "(create one with 'astreinte token create')",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return authenticate(sessions, credentials.credentials)
+
+
+def authenticate(sessions: sessionmaker[Session], secret: str) -> Principal:
+    """The principal of a token; 401 for an invalid or revoked one."""
     with sessions.begin() as session:
-        principal = tokens.authenticate(session, credentials.credentials)
+        principal = tokens.authenticate(session, secret)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -60,15 +65,19 @@ def _principal(
     return principal
 
 
+def authorize(principal: Principal, role: Role) -> Principal:
+    """The principal when its role is `role` or above; 403 saying what is needed otherwise."""
+    if not principal.role.allows(role):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"token '{principal.name}' has the role {principal.role}; this needs {role} or above",
+        )
+    return principal
+
+
 def require(role: Role) -> Callable[[Principal], Principal]:
     def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
-        if not principal.role.allows(role):
-            raise HTTPException(
-                status.HTTP_403_FORBIDDEN,
-                f"token '{principal.name}' has the role {principal.role}; "
-                f"this needs {role} or above",
-            )
-        return principal
+        return authorize(principal, role)
 
     return check
 

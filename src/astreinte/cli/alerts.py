@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from astreinte.cli import render
-from astreinte.cli.runtime import runtime
+from astreinte.cli.runtime import acting, runtime
 
 app = typer.Typer(name="alerts", help="Alerts from monitoring tools.", no_args_is_help=True)
 silences_app = typer.Typer(
@@ -126,9 +126,6 @@ def silence_add(
     by: Annotated[str | None, typer.Option("--as")] = None,
 ) -> None:
     """Silence matching alerts from now for --hours."""
-    import getpass
-    import os
-
     from astreinte.domain.silence import parse_matcher
     from astreinte.services import alerts
 
@@ -138,7 +135,7 @@ def silence_add(
         matchers=[parse_matcher(m) for m in matchers],
         starts_at=now,
         ends_at=now + timedelta(hours=hours),
-        created_by=by or os.environ.get("ASTREINTE_ACTOR") or getpass.getuser(),
+        created_by=acting(by),
         comment=comment,
         now=now,
     )

@@ -3,8 +3,6 @@ operations for people at a terminal. `--json` prints the API's own JSON shapes."
 
 from __future__ import annotations
 
-import getpass
-import os
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from astreinte.cli import render
-from astreinte.cli.runtime import runtime
+from astreinte.cli.runtime import acting, runtime
 
 if TYPE_CHECKING:
     from astreinte.domain.incident.metrics import Compliance
@@ -50,12 +48,6 @@ STATUS_STYLE = {
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _actor(value: str | None) -> str:
-    if value and value.strip():
-        return value.strip()
-    return os.environ.get("ASTREINTE_ACTOR") or getpass.getuser()
 
 
 def _rules(ctx: typer.Context) -> IncidentRules:
@@ -212,7 +204,7 @@ def open_command(
         service=service,
         procedure_id=procedure,
         severity=severity,
-        actor=_actor(actor),
+        actor=acting(actor),
         now=_now(),
         rules=_rules(ctx),
     )
@@ -238,7 +230,7 @@ def _action_command(name: str, action_value: str, help_text: str) -> None:
             runtime(ctx).sessions(),
             incident_id=incident_id,
             action=Action(action_value),
-            actor=_actor(actor),
+            actor=acting(actor),
             now=_now(),
             note=note,
             override=override,
@@ -269,7 +261,7 @@ def note_command(
     from astreinte.services import incidents
 
     view = incidents.add_note(
-        runtime(ctx).sessions(), incident_id=incident_id, text=text, actor=_actor(actor), now=_now()
+        runtime(ctx).sessions(), incident_id=incident_id, text=text, actor=acting(actor), now=_now()
     )
     _show(view, as_json)
 
@@ -293,7 +285,7 @@ def check_command(
         title=checklist,
         item=item,
         done=not undo,
-        actor=_actor(actor),
+        actor=acting(actor),
         now=_now(),
     )
     _show(view, as_json)
@@ -314,7 +306,7 @@ def procedure_command(
         runtime(ctx).sessions(),
         incident_id=incident_id,
         procedure_id=procedure,
-        actor=_actor(actor),
+        actor=acting(actor),
         now=_now(),
     )
     _show(view, as_json)
@@ -344,7 +336,7 @@ def postmortem_command(
     from astreinte.services import incidents
 
     sessions = runtime(ctx).sessions()
-    who = _actor(actor)
+    who = acting(actor)
     if any(v is not None for v in (impact, root_cause, resolution, lessons)):
         incidents.write_postmortem(
             sessions,

@@ -49,6 +49,16 @@ class Runtime:
             self._sessions = None
 
 
+def acting(value: str | None) -> str:
+    """Who acts, for the timeline: `--as`, else $ASTREINTE_ACTOR, else the login name."""
+    import getpass
+    import os
+
+    if value and value.strip():
+        return value.strip()
+    return os.environ.get("ASTREINTE_ACTOR") or getpass.getuser()
+
+
 def runtime(ctx: typer.Context) -> Runtime:
     """The invocation's runtime, created by the root callback."""
     root = ctx.find_root()

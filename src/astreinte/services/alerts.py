@@ -28,7 +28,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.domain.alert import Alert, AlertStatus, is_flapping
-from astreinte.domain.incident.model import OPEN, Action, Status
+from astreinte.domain.incident.model import OPEN, TRANSITIONS, Action
 from astreinte.domain.incident.timeline import Event, EventKind
 from astreinte.domain.silence import Matcher, Silence, silencing
 from astreinte.errors import InputError, NotFound
@@ -142,7 +142,14 @@ def _one(
         )
         store.update(session, updated)
         if alert.status is AlertStatus.ACKNOWLEDGED and current.alert.status is AlertStatus.FIRING:
-            _acknowledge(session, updated, actor=actor, now=now, rules=rules)
+            _act_if_it_applies(
+                session,
+                updated.incident_id,
+                Action.ACKNOWLEDGE,
+                actor=actor,
+                now=now,
+                rules=rules,
+            )
             return Ingested(updated, Outcome.ACKNOWLEDGED)
         return Ingested(updated, Outcome.REPEAT)
     if current is not None and not firing:
@@ -259,23 +266,32 @@ def _note(session: Session, incident_id: int, actor: str, text: str, now: dateti
     incident_store.update(session, record)
 
 
-def _acknowledge(
-    session: Session, stored: StoredAlert, *, actor: str, now: datetime, rules: IncidentRules
+def _act_if_it_applies(
+    session: Session,
+    incident_id: int | None,
+    action: Action,
+    *,
+    actor: str,
+    now: datetime,
+    rules: IncidentRules,
 ) -> None:
-    if stored.incident_id is None:
+    """Apply a sender's action to the incident when the lifecycle allows it now; an incident
+    that has moved on (acknowledged by a person, resolved…) is left as it is."""
+    if incident_id is None:
         return
-    record = incident_store.get(session, stored.incident_id)
-    if record is not None and record.incident.status is Status.TRIGGERED:
-        incidents.act_in(
-            session,
-            incident_id=stored.incident_id,
-            action=Action.ACKNOWLEDGE,
-            actor=actor,
-            now=now,
-            note=None,
-            override=None,
-            rules=rules,
-        )
+    record = incident_store.get(session, incident_id)
+    if record is None or record.incident.status not in TRANSITIONS[action][0]:
+        return
+    incidents.act_in(
+        session,
+        incident_id=incident_id,
+        action=action,
+        actor=actor,
+        now=now,
+        note=None,
+        override=None,
+        rules=rules,
+    )
 
 
 def _resolve(
@@ -299,26 +315,15 @@ def _resolve(
     if updated.incident_id is not None:
         siblings = store.for_incident(session, updated.incident_id)
         if all(not s.open for s in siblings):
-            record = incident_store.get(session, updated.incident_id)
-            action = alert_rules.when_all_resolved
-            if record is not None and any(record.incident.status is s for s in _applies_to(action)):
-                incidents.act_in(
-                    session,
-                    incident_id=updated.incident_id,
-                    action=action,
-                    actor=f"alert:{alert.source}",
-                    now=now,
-                    note=None,
-                    override=None,
-                    rules=rules,
-                )
+            _act_if_it_applies(
+                session,
+                updated.incident_id,
+                alert_rules.when_all_resolved,
+                actor=f"alert:{alert.source}",
+                now=now,
+                rules=rules,
+            )
     return Ingested(updated, Outcome.RESOLVED)
-
-
-def _applies_to(action: Action) -> tuple[Status, ...]:
-    if action is Action.RESOLVE:
-        return (Status.TRIGGERED, Status.ACKNOWLEDGED, Status.MITIGATED)
-    return (Status.TRIGGERED, Status.ACKNOWLEDGED)
 
 
 def _refire(

@@ -14,12 +14,20 @@ from starlette.concurrency import run_in_threadpool
 
 from astreinte.adapters import signatures
 from astreinte.adapters.alert_sources import SOURCES, parse
-from astreinte.api.deps import Now, Responder, Rules, Sessions, Viewer
+from astreinte.api.deps import (
+    Now,
+    Responder,
+    Rules,
+    Sessions,
+    Viewer,
+    authenticate,
+    authorize,
+)
 from astreinte.api.schemas import AlertOut, Problem, _In, alert_out
 from astreinte.domain.alert import AlertStatus
 from astreinte.domain.silence import Matcher, Silence, parse_matcher
 from astreinte.errors import InputError, NotFound
-from astreinte.services import alerts, tokens
+from astreinte.services import alerts
 from astreinte.services import notifications as notifications_view
 from astreinte.services.alerts import Ingested
 from astreinte.services.tokens import Principal, Role
@@ -143,29 +151,11 @@ def _authenticate(
             "?token=<token> (create one with 'astreinte token create --role responder')",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with sessions.begin() as session:
-        principal = tokens.authenticate(session, secret)
-    if principal is None:
-        log.warning("refused %s alert from %s: invalid or revoked token", source, where)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid or revoked token; create a new one with 'astreinte token create'",
-            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-        )
-    if not principal.role.allows(Role.RESPONDER):
-        log.warning(
-            "refused %s alert from %s: token '%s' is a %s",
-            source,
-            where,
-            principal.name,
-            principal.role,
-        )
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"token '{principal.name}' has the role {principal.role}; sending alerts needs "
-            "responder or above",
-        )
-    return principal
+    try:
+        return authorize(authenticate(sessions, secret), Role.RESPONDER)
+    except HTTPException as refused:
+        log.warning("refused %s alert from %s: %s", source, where, refused.detail)
+        raise
 
 
 @router.get("/alerts", responses=_ERRORS)
