@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,19 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Connection, DateTime, Engine, create_engine, event, make_url, text
+from sqlalchemy import (
+    URL,
+    Connection,
+    DateTime,
+    Engine,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.interfaces import DBAPIConnection, Dialect
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -152,6 +164,14 @@ def writing(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with lock, sessions.begin() as session:
         for_update(session)
         yield session
+
+
+def insert_ignoring_duplicates(session: Session, table: Table, keys: Sequence[str]) -> Insert:
+    """`INSERT … ON CONFLICT (keys) DO NOTHING` in the session's dialect (SQLite and PostgreSQL
+    spell it the same; SQLAlchemy has one construct per dialect)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(keys))
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

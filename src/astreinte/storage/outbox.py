@@ -7,14 +7,19 @@ PostgreSQL, so several of them never deliver the same row; SQLite has one writer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Table, select
 from sqlalchemy.orm import Session
 
 from astreinte.domain.notification import Delivery, Notification
+from astreinte.storage.db import insert_ignoring_duplicates
 from astreinte.storage.tables import OutboxRow
+
+OUTBOX = cast(Table, OutboxRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,30 +35,35 @@ class Queued:
 
 def enqueue(session: Session, notification: Notification, *, now: datetime) -> bool:
     """Queue a notification unless its dedup key is already queued; True when queued now."""
-    exists = session.scalar(
-        select(OutboxRow.id).where(OutboxRow.dedup_key == notification.dedup_key)
-    )
-    if exists is not None:
-        return False
-    pending = notification.status is Delivery.PENDING
-    session.add(
-        OutboxRow(
-            incident_id=notification.incident_id,
-            dedup_key=notification.dedup_key,
-            created_at=now,
-            kind=notification.kind,
-            channel=notification.channel,
-            recipient=notification.recipient,
-            subject=notification.subject,
-            body=notification.body,
-            status=notification.status.value,
-            attempts=0,
-            next_attempt_at=now if pending else None,
-            delivered_at=None,
-            last_error=notification.error,
-        )
-    )
-    return True
+    return enqueue_many(session, [notification], now=now) == 1
+
+
+def enqueue_many(session: Session, notifications: Sequence[Notification], *, now: datetime) -> int:
+    """Queue notifications whose dedup keys are not queued yet (one statement: the unique
+    key decides, so two writers racing on the same page store it once); how many were new."""
+    if not notifications:
+        return 0
+    rows = [
+        {
+            "incident_id": n.incident_id,
+            "dedup_key": n.dedup_key,
+            "created_at": now,
+            "kind": n.kind,
+            "channel": n.channel,
+            "recipient": n.recipient,
+            "subject": n.subject,
+            "body": n.body,
+            "status": n.status.value,
+            "attempts": 0,
+            "next_attempt_at": now if n.status is Delivery.PENDING else None,
+            "delivered_at": None,
+            "last_error": n.error,
+        }
+        for n in notifications
+    ]
+    statement = insert_ignoring_duplicates(session, OUTBOX, ["dedup_key"])
+    result = cast(CursorResult[Any], session.execute(statement, rows))
+    return int(result.rowcount)
 
 
 def claim(
