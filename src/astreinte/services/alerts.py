@@ -34,6 +34,7 @@ from astreinte.domain.silence import Matcher, Silence, silencing
 from astreinte.errors import InputError, NotFound
 from astreinte.services import incidents, matching
 from astreinte.services.incidents import IncidentRules
+from astreinte.services.matching import MatchReport
 from astreinte.services.transaction import incident_transaction
 from astreinte.storage import alerts as store
 from astreinte.storage import incidents as incident_store
@@ -170,7 +171,8 @@ def _one(
             session, replace(_new(alert, now, incident_id=None), silence_id=silence.id)
         )
         return Ingested(stored, Outcome.SILENCED)
-    joined = _groupable(session, alert, now=now, alert_rules=alert_rules)
+    report = matching.match(session, query=alert.text, top=1, service=alert.service)
+    joined = _groupable(session, alert, report, now=now, alert_rules=alert_rules)
     if joined is not None:
         # The incident is locked (by the note) before the alert row that points at it is
         # written: the other order deadlocks two alerts joining at once on PostgreSQL.
@@ -187,6 +189,7 @@ def _one(
         procedure_id=None,
         severity=_LEVELS.get((alert.severity or "").strip().lower()),
         rules=rules,
+        matched=report,
     )
     stored = store.insert(session, _new(alert, now, incident_id=record.id))
     return Ingested(stored, Outcome.NEW)
@@ -220,11 +223,15 @@ def _line(text: str, limit: int, *, multiline: bool = False) -> str:
 
 
 def _groupable(
-    session: Session, alert: Alert, *, now: datetime, alert_rules: AlertRules
+    session: Session,
+    alert: Alert,
+    report: MatchReport,
+    *,
+    now: datetime,
+    alert_rules: AlertRules,
 ) -> int | None:
-    """An open incident this new alert belongs with: same procedure and service, opened
-    within the grouping window."""
-    report = matching.match(session, query=alert.text, top=1, service=alert.service)
+    """An open incident this new alert belongs with: same procedure (the alert's best match,
+    `report`) and service, opened within the grouping window."""
     if not report.results:
         return None
     procedure = report.results[0].procedure_id

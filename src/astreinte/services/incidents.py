@@ -37,6 +37,7 @@ from astreinte.domain.runbook.model import Level, Procedure, Runbook
 from astreinte.errors import Conflict, InputError, NotFound
 from astreinte.services import documents, matching, snapshots
 from astreinte.services.clocks import SYSTEM, advance, message_example
+from astreinte.services.matching import MatchReport
 from astreinte.services.transaction import incident_transaction
 from astreinte.storage import alerts as alert_store
 from astreinte.storage import incidents as store
@@ -140,8 +141,10 @@ def _choose(
     description: str,
     service: str | None,
     procedure_id: str | None,
+    matched: MatchReport | None = None,
 ) -> tuple[_Choice | None, str | None]:
-    """The procedure to follow, given or matched, and the severity the matcher suggests."""
+    """The procedure to follow, given or matched (`matched`: already, by the caller), and the
+    severity the matcher suggests."""
     if procedure_id:
         stored = snapshots.procedure(session, procedure_id)
         if stored is None:
@@ -153,12 +156,14 @@ def _choose(
             stored.id, stored.procedure.title, runbook.source if runbook else "", stored.runbook_id
         )
         return _Choice(ref, stored.procedure, "procedure_given", {}), None
-    report = matching.match(session, query=f"{title}\n{description}", top=1, service=service)
+    report = matched or matching.match(
+        session, query=f"{title}\n{description}", top=1, service=service
+    )
     suggested = report.severity.label if report.severity else None
     if not report.results:
         return None, suggested
     best = report.results[0]
-    stored = snapshots.procedure(session, best.procedure_id)
+    stored = snapshots.procedure(session, best.procedure_id, runbook_id=best.runbook_id)
     if stored is None:  # the catalogue changed between the index and now
         return None, suggested
     ref = ProcedureRef(best.procedure_id, best.title, best.source, best.runbook_id)
@@ -238,15 +243,17 @@ def open_in(
     procedure_id: str | None,
     severity: str | None,
     rules: IncidentRules,
+    matched: MatchReport | None = None,
 ) -> IncidentRecord:
     """`open_incident` inside a write transaction the caller holds (alert ingestion opens and acts
-    on incidents within its own)."""
+    on incidents within its own, with the match it already made: `matched`)."""
     choice, suggested = _choose(
         session,
         title=title,
         description=description,
         service=service,
         procedure_id=procedure_id,
+        matched=matched,
     )
     procedure = choice.procedure if choice else None
     runbook = snapshots.runbook_shell(session, choice.ref.runbook_id) if choice else None

@@ -41,8 +41,7 @@ def catalogue_index(session: Session) -> tuple[MatchIndex, SeverityGuide]:
     """The index of every stored procedure, and the catalogue's classification examples;
     rebuilt only when the catalogue changed."""
     global _cached
-    summaries = repo.list_runbooks(session)
-    fingerprint = tuple((s.id, s.content_sha256) for s in summaries)
+    fingerprint = tuple(sorted(repo.catalogue_version(session).items()))
     with _lock:
         if _cached is not None and _cached[0] == fingerprint:
             return _cached[1], _cached[2]

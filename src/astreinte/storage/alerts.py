@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Row, Table, bindparam, select
+from sqlalchemy import insert as insert_
+from sqlalchemy import update as update_
 from sqlalchemy.orm import Session
 
 from astreinte.domain.alert import Alert, AlertStatus
 from astreinte.domain.incident.timeline import JsonValue
 from astreinte.domain.silence import Matcher, Silence
 from astreinte.storage.tables import AlertRow, SilenceRow
+
+# Alerts are read and written as plain rows (Core): a payload writes one per alert, and ORM
+# instances would cost more than the statements.
+ALERTS = cast(Table, AlertRow.__table__)
+_INSERT = insert_(ALERTS).returning(ALERTS.c.id)  # the values go in as parameters
+_UPDATE = update_(ALERTS).where(ALERTS.c.id == bindparam("b_id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +42,10 @@ class StoredAlert:
 
 def latest(session: Session, source: str, fingerprint: str) -> StoredAlert | None:
     """The most recent alert with this identity, locked for the caller's transaction."""
-    row = session.scalars(
-        select(AlertRow)
-        .where(AlertRow.source == source, AlertRow.fingerprint == fingerprint)
-        .order_by(AlertRow.id.desc())
+    row = session.execute(
+        select(ALERTS)
+        .where(ALERTS.c.source == source, ALERTS.c.fingerprint == fingerprint)
+        .order_by(ALERTS.c.id.desc())
         .limit(1)
         .with_for_update()
     ).one_or_none()
@@ -45,23 +53,19 @@ def latest(session: Session, source: str, fingerprint: str) -> StoredAlert | Non
 
 
 def insert(session: Session, stored: StoredAlert) -> StoredAlert:
-    row = AlertRow()
-    _fill(row, stored)
-    session.add(row)
-    session.flush()
-    return replace(stored, id=row.id)
+    new_id = session.execute(_INSERT, _values(stored)).scalar_one()
+    return replace(stored, id=int(new_id))
 
 
 def update(session: Session, stored: StoredAlert) -> None:
-    row = session.get(AlertRow, stored.id)
-    if row is None:
+    done = session.execute(update_(ALERTS).where(ALERTS.c.id == stored.id).values(_values(stored)))
+    if cast(CursorResult[Any], done).rowcount != 1:
         raise LookupError(f"alert {stored.id} vanished during the transaction")
-    _fill(row, stored)
 
 
 def for_incident(session: Session, incident_id: int) -> list[StoredAlert]:
-    rows = session.scalars(
-        select(AlertRow).where(AlertRow.incident_id == incident_id).order_by(AlertRow.id)
+    rows = session.execute(
+        select(ALERTS).where(ALERTS.c.incident_id == incident_id).order_by(ALERTS.c.id)
     )
     return [_stored(row) for row in rows]
 
@@ -69,38 +73,40 @@ def for_incident(session: Session, incident_id: int) -> list[StoredAlert]:
 def list_alerts(
     session: Session, *, status: AlertStatus | None = None, limit: int = 100, offset: int = 0
 ) -> list[StoredAlert]:
-    query = select(AlertRow).order_by(AlertRow.id.desc()).limit(limit).offset(offset)
+    query = select(ALERTS).order_by(ALERTS.c.id.desc()).limit(limit).offset(offset)
     if status is not None:
-        query = query.where(AlertRow.status == status.value)
-    return [_stored(row) for row in session.scalars(query)]
+        query = query.where(ALERTS.c.status == status.value)
+    return [_stored(row) for row in session.execute(query)]
 
 
-def _fill(row: AlertRow, stored: StoredAlert) -> None:
+def _values(stored: StoredAlert) -> dict[str, Any]:
     alert = stored.alert
-    row.source = alert.source
-    row.fingerprint = alert.fingerprint
-    row.status = alert.status.value
-    row.title = alert.title
-    row.description = alert.description
-    row.labels = dict(alert.labels)
-    row.annotations = dict(alert.annotations)
-    row.service = alert.service
-    row.severity = alert.severity
-    row.starts_at = alert.starts_at
-    row.ends_at = alert.ends_at
-    row.url = alert.url
-    row.group_key = alert.group_key
-    row.first_seen_at = stored.first_seen_at
-    row.last_seen_at = stored.last_seen_at
-    row.repeats = stored.repeats
-    row.changes = [at.isoformat() for at in stored.changes]
-    row.flapping = stored.flapping
-    row.silence_id = stored.silence_id
-    row.incident_id = stored.incident_id
-    row.raw = dict(alert.raw)
+    return {
+        "source": alert.source,
+        "fingerprint": alert.fingerprint,
+        "status": alert.status.value,
+        "title": alert.title,
+        "description": alert.description,
+        "labels": dict(alert.labels),
+        "annotations": dict(alert.annotations),
+        "service": alert.service,
+        "severity": alert.severity,
+        "starts_at": alert.starts_at,
+        "ends_at": alert.ends_at,
+        "url": alert.url,
+        "group_key": alert.group_key,
+        "first_seen_at": stored.first_seen_at,
+        "last_seen_at": stored.last_seen_at,
+        "repeats": stored.repeats,
+        "changes": [at.isoformat() for at in stored.changes],
+        "flapping": stored.flapping,
+        "silence_id": stored.silence_id,
+        "incident_id": stored.incident_id,
+        "raw": dict(alert.raw),
+    }
 
 
-def _stored(row: AlertRow) -> StoredAlert:
+def _stored(row: Row[Any]) -> StoredAlert:
     raw: dict[str, JsonValue] = dict(row.raw)
     alert = Alert(
         source=row.source,

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, Row, Table, bindparam, func, select
+from sqlalchemy import insert as insert_
+from sqlalchemy import update as update_
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from astreinte.domain.incident.checklist import IncidentChecklist, Item, Phase
 from astreinte.domain.incident.escalation import Policy, Target, Tier
@@ -40,6 +43,20 @@ from astreinte.storage.tables import (
     IncidentRow,
     TimelineEventRow,
 )
+
+# Incidents and their timelines are read and written as plain rows (Core), not ORM objects:
+# an incident changes several times in one alert payload's transaction, and ORM instances
+# cost more than the statements (and would go stale in the identity map between them).
+INCIDENTS = cast(Table, IncidentRow.__table__)
+TIMELINE = cast(Table, TimelineEventRow.__table__)
+CHECKLIST_ITEMS = cast(Table, ChecklistItemRow.__table__)
+# Built once: the column values go in as parameters, so each write reuses the compiled form.
+_INSERT_INCIDENT = insert_(INCIDENTS).returning(INCIDENTS.c.id)
+_UPDATE_INCIDENT = update_(INCIDENTS).where(
+    INCIDENTS.c.id == bindparam("b_id"), INCIDENTS.c.version == bindparam("b_version")
+)
+_INSERT_EVENTS = insert_(TIMELINE)
+_INSERT_CHECKLIST_ITEMS = insert_(CHECKLIST_ITEMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,66 +84,71 @@ class IncidentRecord:
 
 def insert(session: Session, record: IncidentRecord) -> IncidentRecord:
     """Store a new incident (its id is assigned here) and return it with that id."""
-    row = IncidentRow(event_count=0, last_hash=GENESIS)
-    _fill(row, record)
-    session.add(row)
-    session.flush()
-    return replace(record, incident=replace(record.incident, id=row.id), version=row.version)
+    values = {**_values(record), "event_count": 0, "last_hash": GENESIS, "version": 1}
+    new_id = session.execute(_INSERT_INCIDENT, values).scalar_one()
+    return replace(record, incident=replace(record.incident, id=int(new_id)), version=1)
 
 
 def get(
     session: Session, incident_id: int, *, lock: bool = False, skip_locked: bool = False
 ) -> IncidentRecord | None:
-    query = select(IncidentRow).where(IncidentRow.id == incident_id)
+    query = select(INCIDENTS).where(INCIDENTS.c.id == incident_id)
     if lock:
         query = query.with_for_update(skip_locked=skip_locked)
-    row = session.scalars(query).one_or_none()
+    row = session.execute(query).one_or_none()
     return None if row is None else _record(row)
 
 
 def update(session: Session, record: IncidentRecord) -> IncidentRecord:
-    """Write the record back; the row's version check turns a lost race into StaleDataError."""
-    row = session.get(IncidentRow, record.id)
-    if row is None:
-        raise LookupError(f"incident {record.id} vanished during the transaction")
-    _fill(row, record)
-    session.flush()
-    return replace(record, version=row.version)
+    """Write the record back if nobody changed it since it was read (its version): a lost race
+    raises StaleDataError, which the transaction turns into a Conflict."""
+    values = {**_values(record), "version": record.version + 1}
+    done = session.execute(
+        _UPDATE_INCIDENT, {**values, "b_id": record.id, "b_version": record.version}
+    )
+    if cast(CursorResult[Any], done).rowcount != 1:
+        raise StaleDataError(
+            f"incident {record.id} changed (or vanished) since version {record.version} was read"
+        )
+    return replace(record, version=record.version + 1)
 
 
 def append(
     session: Session, record: IncidentRecord, events: Sequence[Event]
 ) -> tuple[IncidentRecord, list[SealedEvent]]:
-    """Seal `events` after the incident's last one and store them; returns the record with its
-    new chain head (not yet written: pass it to `update`)."""
+    """Seal `events` after the incident's last one and store them (one statement); returns the
+    record with its new chain head (not yet written: pass it to `update`)."""
     sealed: list[SealedEvent] = []
     head, count = record.last_hash, record.event_count
     for event in events:
         count += 1
         item = seal(record.id, count, event, head)
-        session.add(
-            TimelineEventRow(
-                incident_id=record.id,
-                seq=item.seq,
-                at=event.at,
-                kind=str(event.kind),
-                actor=event.actor,
-                text=event.text,
-                data=dict(event.data),
-                prev_hash=item.prev_hash,
-                hash=item.hash,
-            )
-        )
         sealed.append(item)
         head = item.hash
+    if sealed:
+        session.execute(
+            _INSERT_EVENTS,
+            [
+                {
+                    "incident_id": record.id,
+                    "seq": item.seq,
+                    "at": item.event.at,
+                    "kind": str(item.event.kind),
+                    "actor": item.event.actor,
+                    "text": item.event.text,
+                    "data": dict(item.event.data),
+                    "prev_hash": item.prev_hash,
+                    "hash": item.hash,
+                }
+                for item in sealed
+            ],
+        )
     return replace(record, last_hash=head, event_count=count), sealed
 
 
 def timeline(session: Session, incident_id: int) -> list[SealedEvent]:
-    rows = session.scalars(
-        select(TimelineEventRow)
-        .where(TimelineEventRow.incident_id == incident_id)
-        .order_by(TimelineEventRow.seq)
+    rows = session.execute(
+        select(TIMELINE).where(TIMELINE.c.incident_id == incident_id).order_by(TIMELINE.c.seq)
     )
     return [_sealed(row) for row in rows]
 
@@ -134,14 +156,14 @@ def timeline(session: Session, incident_id: int) -> list[SealedEvent]:
 def list_records(
     session: Session, *, status: Sequence[Status] = (), limit: int = 100, offset: int = 0
 ) -> list[IncidentRecord]:
-    query = select(IncidentRow).order_by(IncidentRow.id.desc()).limit(limit).offset(offset)
+    query = select(INCIDENTS).order_by(INCIDENTS.c.id.desc()).limit(limit).offset(offset)
     if status:
-        query = query.where(IncidentRow.status.in_([str(s) for s in status]))
-    return [_record(row) for row in session.scalars(query)]
+        query = query.where(INCIDENTS.c.status.in_([str(s) for s in status]))
+    return [_record(row) for row in session.execute(query)]
 
 
 def all_incidents(session: Session) -> list[Incident]:
-    return [_record(row).incident for row in session.scalars(select(IncidentRow))]
+    return [_record(row).incident for row in session.execute(select(INCIDENTS))]
 
 
 def count(session: Session) -> int:
@@ -175,46 +197,49 @@ def orphan_incident_ids(session: Session) -> list[int]:
     return [int(i) for i in session.scalars(query)]
 
 
-def _fill(row: IncidentRow, record: IncidentRecord) -> None:
+def _values(record: IncidentRecord) -> dict[str, Any]:
+    """The incident's columns (all but id and version)."""
     incident = record.incident
     procedure = incident.procedure
-    row.title = incident.title
-    row.description = incident.description
-    row.service = incident.service
-    row.severity = incident.severity
-    row.level = incident.level.value if incident.level else None
-    row.language = record.language
-    row.procedure_id = procedure.id if procedure else None
-    row.procedure_title = procedure.title if procedure else None
-    row.procedure_source = procedure.source if procedure else None
-    row.runbook_id = procedure.runbook_id if procedure else None
-    row.status = incident.status.value
-    row.opened_at = incident.opened_at
-    row.opened_by = incident.opened_by
-    row.acknowledged_at = incident.acknowledged_at
-    row.mitigated_at = incident.mitigated_at
-    row.resolved_at = incident.resolved_at
-    row.closed_at = incident.closed_at
-    row.reopened_at = incident.reopened_at
-    row.reopen_count = incident.reopen_count
-    row.respond_minutes = incident.sla.respond_minutes
-    row.resolve_minutes = incident.sla.resolve_minutes
-    row.sla_source = incident.sla.source
-    row.respond_by = incident.respond_by
-    row.resolve_by = incident.resolve_by
-    row.fired_alarms = list(record.fired_alarms)
-    row.escalation_policy = _policy_json(record.policy)
-    row.escalation_step = record.escalation_step
-    row.next_due_at = record.next_due_at
-    row.impact = record.postmortem.impact
-    row.root_cause = record.postmortem.root_cause
-    row.resolution = record.postmortem.resolution
-    row.lessons = record.postmortem.lessons
-    row.event_count = record.event_count
-    row.last_hash = record.last_hash
+    return {
+        "title": incident.title,
+        "description": incident.description,
+        "service": incident.service,
+        "severity": incident.severity,
+        "level": incident.level.value if incident.level else None,
+        "language": record.language,
+        "procedure_id": procedure.id if procedure else None,
+        "procedure_title": procedure.title if procedure else None,
+        "procedure_source": procedure.source if procedure else None,
+        "runbook_id": procedure.runbook_id if procedure else None,
+        "status": incident.status.value,
+        "opened_at": incident.opened_at,
+        "opened_by": incident.opened_by,
+        "acknowledged_at": incident.acknowledged_at,
+        "mitigated_at": incident.mitigated_at,
+        "resolved_at": incident.resolved_at,
+        "closed_at": incident.closed_at,
+        "reopened_at": incident.reopened_at,
+        "reopen_count": incident.reopen_count,
+        "respond_minutes": incident.sla.respond_minutes,
+        "resolve_minutes": incident.sla.resolve_minutes,
+        "sla_source": incident.sla.source,
+        "respond_by": incident.respond_by,
+        "resolve_by": incident.resolve_by,
+        "fired_alarms": list(record.fired_alarms),
+        "escalation_policy": _policy_json(record.policy),
+        "escalation_step": record.escalation_step,
+        "next_due_at": record.next_due_at,
+        "impact": record.postmortem.impact,
+        "root_cause": record.postmortem.root_cause,
+        "resolution": record.postmortem.resolution,
+        "lessons": record.postmortem.lessons,
+        "event_count": record.event_count,
+        "last_hash": record.last_hash,
+    }
 
 
-def _record(row: IncidentRow) -> IncidentRecord:
+def _record(row: Row[Any]) -> IncidentRecord:
     procedure = (
         ProcedureRef(
             id=row.procedure_id,
@@ -303,7 +328,7 @@ def _policy(data: dict[str, Any] | None) -> Policy | None:
     )
 
 
-def _sealed(row: TimelineEventRow) -> SealedEvent:
+def _sealed(row: Row[Any]) -> SealedEvent:
     data: dict[str, JsonValue] = dict(row.data)
     event = Event(row.at, EventKind(row.kind), row.actor, row.text, data)
     return SealedEvent(row.incident_id, row.seq, event, row.prev_hash, row.hash)
@@ -322,21 +347,23 @@ def insert_checklists_after(
     session: Session, incident_id: int, checklists: Sequence[IncidentChecklist], *, start: int
 ) -> None:
     """Add checklists numbered from `start` (after the ones the incident already has)."""
-    for number, checklist in enumerate(checklists, start=start):
-        for ordinal, item in enumerate(checklist.items):
-            session.add(
-                ChecklistItemRow(
-                    incident_id=incident_id,
-                    checklist=number,
-                    title=checklist.title,
-                    phase=checklist.phase.value,
-                    ordinal=ordinal,
-                    text=item.text,
-                    done=item.done,
-                    done_by=item.by,
-                    done_at=item.at,
-                )
-            )
+    rows = [
+        {
+            "incident_id": incident_id,
+            "checklist": number,
+            "title": checklist.title,
+            "phase": checklist.phase.value,
+            "ordinal": ordinal,
+            "text": item.text,
+            "done": item.done,
+            "done_by": item.by,
+            "done_at": item.at,
+        }
+        for number, checklist in enumerate(checklists, start=start)
+        for ordinal, item in enumerate(checklist.items)
+    ]
+    if rows:
+        session.execute(_INSERT_CHECKLIST_ITEMS, rows)
 
 
 def checklists(session: Session, incident_id: int) -> list[IncidentChecklist]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
+from typing import cast
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -141,6 +142,25 @@ def find_by_path(session: Session, path: str) -> RunbookSummary | None:
     return summaries[0] if summaries else None
 
 
+def catalogue_version(session: Session) -> Mapping[str, str]:
+    """Each runbook's id → its content hash, read once per transaction (an alert payload asks
+    for it per alert; the answer cannot change under the transaction's own snapshot of it)."""
+    known = session.info.get(_CATALOGUE_VERSION)
+    if known is None:
+        rows = session.execute(select(RunbookRow.id, RunbookRow.content_sha256))
+        known = {str(runbook_id): str(sha) for runbook_id, sha in rows}
+        session.info[_CATALOGUE_VERSION] = known
+    return cast(Mapping[str, str], known)
+
+
+_CATALOGUE_VERSION = "astreinte.catalogue_version"
+
+
+def forget_catalogue_version(session: Session) -> None:
+    """After an import within the transaction: the next question reads the table again."""
+    session.info.pop(_CATALOGUE_VERSION, None)
+
+
 def list_runbooks(session: Session) -> list[RunbookSummary]:
     """Every stored runbook, by id."""
     return _summaries(session, None)
@@ -189,6 +209,7 @@ def save_runbook(
     now: datetime,
 ) -> str:
     """Insert the runbook, or replace the one stored for `path` keeping its id; returns the id."""
+    forget_catalogue_version(session)
     existing = session.scalar(select(RunbookRow).where(RunbookRow.path == path))
     if existing is not None:
         runbook_id, imported_at = existing.id, existing.imported_at
