@@ -58,7 +58,7 @@ def serve(
         signatures=signature_checks(settings),
     )
     stop = threading.Event()
-    thread = None
+    thread = worker = None
     if with_worker:
         wired = delivery(settings)
         worker = Worker(
@@ -73,7 +73,8 @@ def serve(
         uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         stop.set()
-        if thread is not None:
+        if worker is not None and thread is not None:
+            worker.wake()
             thread.join(timeout=10)
 
 

@@ -71,9 +71,12 @@ def deliver(
             return queued, f"{type(exc).__name__}: {exc}"[:500]
         return queued, None
 
-    # Channels answer in tens of milliseconds each: a backlog is sent a few at a time.
-    with ThreadPoolExecutor(max_workers=min(SENDERS, len(leased))) as pool:
-        outcomes = list(pool.map(attempt, leased))
+    if len(leased) == 1:  # the usual case once the worker is woken per page: no pool
+        outcomes = [attempt(leased[0])]
+    else:
+        # Channels answer in tens of milliseconds each: a backlog is sent a few at a time.
+        with ThreadPoolExecutor(max_workers=min(SENDERS, len(leased))) as pool:
+            outcomes = list(pool.map(attempt, leased))
     sent = retrying = failed = 0
     with writing(sessions) as session:
         for queued, error in outcomes:

@@ -3,16 +3,23 @@
 A row's `dedup_key` is unique, so queueing the same page twice (a retried transaction, a second
 worker, a restart) stores it once. Workers claim due rows with `FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so several of them never deliver the same row; SQLite has one writer at a time.
+
+Workers need not poll to hear of a new page: a transaction that queued one rings a doorbell
+once it commits — the callbacks registered with `on_queued` in this process, and on PostgreSQL
+a `NOTIFY astreinte_outbox` that `listen` hears in any process (the database sends it at
+commit, never for a rolled-back transaction).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, select
+import psycopg
+from sqlalchemy import CursorResult, Engine, Table, event, select, text
 from sqlalchemy.orm import Session
 
 from astreinte.domain.notification import Delivery, Notification
@@ -63,7 +70,67 @@ def enqueue_many(session: Session, notifications: Sequence[Notification], *, now
     ]
     statement = insert_ignoring_duplicates(session, OUTBOX, ["dedup_key"])
     result = cast(CursorResult[Any], session.execute(statement, rows))
-    return int(result.rowcount)
+    queued = int(result.rowcount)
+    if queued and any(n.status is Delivery.PENDING for n in notifications):
+        if not session.info.get(_RING) and session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"NOTIFY {CHANNEL}"))
+        session.info[_RING] = True
+    return queued
+
+
+# --- the doorbell ----------------------------------------------------------------------------
+
+CHANNEL = "astreinte_outbox"  # PostgreSQL's notification channel
+_RING = "astreinte.outbox_ring"
+_callbacks: list[Callable[[], None]] = []
+_callbacks_lock = threading.Lock()
+
+
+def on_queued(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` (quickly: it runs in the committing thread) after each commit, in this
+    process, of a transaction that queued a notification; returns what unregisters it."""
+    with _callbacks_lock:
+        _callbacks.append(callback)
+
+    def forget() -> None:
+        with _callbacks_lock:
+            if callback in _callbacks:
+                _callbacks.remove(callback)
+
+    return forget
+
+
+@event.listens_for(Session, "after_commit")
+def _ring(session: Session) -> None:
+    if session.info.pop(_RING, False):
+        with _callbacks_lock:
+            callbacks = list(_callbacks)
+        for callback in callbacks:
+            callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _silence(session: Session) -> None:
+    session.info.pop(_RING, None)
+
+
+def listen(engine: Engine, callback: Callable[[], None], stop: threading.Event) -> None:
+    """On PostgreSQL, call `callback` whenever any process commits a queued notification, until
+    `stop` is set (run it in a thread of its own); on other databases, return at once. A lost
+    connection is retried: the worker's regular ticks cover the gap."""
+    if engine.dialect.name != "postgresql":
+        return
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    while not stop.is_set():
+        try:
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(f"LISTEN {CHANNEL}")
+                callback()  # whatever was queued while nobody listened
+                while not stop.is_set():
+                    for _ in connection.notifies(timeout=0.5, stop_after=1):
+                        callback()
+        except psycopg.Error:
+            stop.wait(1.0)
 
 
 def claim(
