@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -146,12 +146,15 @@ class AlertSettings(BaseModel):
 
 class ChannelSetting(BaseModel):
     """A delivery channel: an Apprise URL (`{recipient}` is replaced by the contact), or our
-    signed webhook; `fallbacks` are the channels tried, in order, once this one gives up."""
+    signed webhook; `fallbacks` are the channels tried, in order, once this one gives up.
+    `form` is the message it carries: "short" (SMS, ≤ 160 characters) or "full"; by default
+    short for the SMS gateways' Apprise schemes and for the channel `routes.sms` names."""
 
     url: str = Field(min_length=3)
     kind: str = "apprise"  # or "webhook"
     secret_env: str | None = None  # webhook: the whsec_… signing secret's variable
     fallbacks: list[str] = Field(default_factory=list)
+    form: str | None = None
 
     @field_validator("kind")
     @classmethod
@@ -159,6 +162,89 @@ class ChannelSetting(BaseModel):
         if value not in {"apprise", "webhook"}:
             raise ValueError("use 'apprise' or 'webhook'")
         return value
+
+    @field_validator("form")
+    @classmethod
+    def _form(cls, value: str | None) -> str | None:
+        if value not in {None, "short", "full"}:
+            raise ValueError("use 'short' (SMS) or 'full'")
+        return value
+
+
+def _listed(value: object) -> object:
+    # `level = "critical"` reads as naturally as `level = ["critical"]`.
+    return [value] if isinstance(value, str) else value
+
+
+class ContactChannel(BaseModel):
+    """One way to reach a contact: a configured channel and the address on it (none for a
+    channel that always goes to the same place)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    channel: str = Field(min_length=1)
+    to: str = ""
+
+
+class ContactSetting(BaseModel):
+    """Someone escalation tiers and runbooks name: their channels in order (the first pages
+    them, the next ones are the fallback chain) and the names runbooks give them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None  # shown in messages and the timeline; the key by default
+    channels: list[ContactChannel] = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, value: object) -> object:
+        return _listed(value)
+
+
+class RoutingRule(BaseModel):
+    """Where notifications of these services (globs), levels and kinds go; rules are tried in
+    order, the first match decides unless it says `continue = true`."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    service: list[str] = Field(default_factory=list)
+    level: list[str] = Field(default_factory=list)
+    kind: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(min_length=1)
+    continue_: bool = Field(default=False, alias="continue")
+
+    @field_validator("service", "level", "kind", "channels", mode="before")
+    @classmethod
+    def _lists(cls, value: object) -> object:
+        return _listed(value)
+
+    @field_validator("level")
+    @classmethod
+    def _levels(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - {"critical", "major", "minor"}
+        if unknown:
+            raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _kinds(cls, value: list[str]) -> list[str]:
+        known = ("page", "escalation", "sla_warning", "sla_breach")
+        unknown = set(value) - set(known)
+        if unknown:
+            raise ValueError(f"unknown kind {sorted(unknown)}; use {', '.join(known)}")
+        return value
+
+
+class MessageTemplates(BaseModel):
+    """Jinja templates replacing astreinte's own messages in one language (the context is in
+    `domain/incident/documents.py`, CONTEXT_DOC)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full: str | None = None  # e-mail, Slack, webhook
+    short: str | None = None  # SMS; shortened to 160 characters when longer
 
 
 class Settings(BaseSettings):
@@ -178,6 +264,17 @@ class Settings(BaseSettings):
 
         [incidents]
         language = "fr"
+
+        public_url = "https://astreinte.example.org"   # links in notifications
+        [contacts.alice]
+        channels = [{ channel = "slack", to = "@alice" }, { channel = "mail", to = "a@x.org" }]
+        aliases = ["DBA d'astreinte"]
+        [[routing]]
+        service = "pay*"
+        level = ["critical"]
+        channels = ["pager"]
+        [messages.fr]
+        short = "#{{ incident.id }} {{ incident.title }} {{ incident.link }}"
     """
 
     model_config = SettingsConfigDict(env_prefix="ASTREINTE_", extra="ignore")
@@ -192,6 +289,11 @@ class Settings(BaseSettings):
     channels: dict[str, ChannelSetting] = Field(default_factory=dict)
     # contact kind (email, slack, sms, webhook, person) → channel name
     routes: dict[str, str] = Field(default_factory=dict)
+    contacts: dict[str, ContactSetting] = Field(default_factory=dict)
+    routing: list[RoutingRule] = Field(default_factory=list)
+    messages: dict[str, MessageTemplates] = Field(default_factory=dict)  # language → templates
+    # Where people open astreinte (links in notifications); none: messages carry no link.
+    public_url: str | None = None
     worker_interval_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("sla")
@@ -200,6 +302,24 @@ class Settings(BaseSettings):
         unknown = set(value) - {"critical", "major", "minor"}
         if unknown:
             raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        return value
+
+    @field_validator("messages")
+    @classmethod
+    def _languages(cls, value: dict[str, MessageTemplates]) -> dict[str, MessageTemplates]:
+        unknown = set(value) - {"en", "fr"}
+        if unknown:
+            raise ValueError(f"unknown language {sorted(unknown)}; use en or fr")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("use the address people open, like https://astreinte.example.org")
         return value
 
     @classmethod

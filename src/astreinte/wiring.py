@@ -7,15 +7,25 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from astreinte.adapters.channels import AppriseChannel, Channel, ChannelNotifier, WebhookChannel
+from astreinte.adapters.channels import (
+    AppriseChannel,
+    Channel,
+    ChannelNotifier,
+    WebhookChannel,
+    is_sms_url,
+)
 from astreinte.adapters.console import LogNotifier
 from astreinte.config import Settings
 from astreinte.domain.incident.escalation import Policy, Target, Tier
 from astreinte.domain.incident.model import Action
+from astreinte.domain.notification import Address
+from astreinte.domain.routing import Contact, Routing, Rule
 from astreinte.domain.runbook.model import Level
 from astreinte.errors import InputError
+from astreinte.services import documents
 from astreinte.services.alerts import AlertRules
 from astreinte.services.incidents import IncidentRules
+from astreinte.services.notifications import NotificationRules
 from astreinte.services.ports import Notifier
 
 
@@ -81,6 +91,59 @@ def incident_rules(settings: Settings) -> IncidentRules:
         fallback_policy=Policy(tiers, settings.escalation.rounds) if tiers else None,
         language=settings.incidents.language,
         postmortem_required=frozenset(Level(x) for x in settings.incidents.postmortem_required),
+        notifying=notification_rules(settings),
+    )
+
+
+def _known_channel(settings: Settings, name: str, where: str) -> None:
+    if name not in settings.channels:
+        configured = ", ".join(settings.channels) or "none yet"
+        raise InputError(
+            f"{where} names the channel '{name}', which is not configured "
+            f"(configured: {configured}); add [channels.{name}] or fix the name"
+        )
+
+
+def notification_rules(settings: Settings) -> NotificationRules:
+    """Routing rules, contacts and message templates, checked now: a channel name that is not
+    configured, or a template that does not render, is an error at start, not a lost page."""
+    contacts = []
+    for key, contact in settings.contacts.items():
+        for number, address in enumerate(contact.channels, start=1):
+            _known_channel(settings, address.channel, f"contacts.{key}.channels[{number}]")
+        contacts.append(
+            Contact(
+                key=key,
+                name=contact.name or key,
+                addresses=tuple(Address(a.channel, a.to) for a in contact.channels),
+                aliases=tuple(contact.aliases),
+            )
+        )
+    rules = []
+    for number, rule in enumerate(settings.routing, start=1):
+        for channel in rule.channels:
+            _known_channel(settings, channel, f"[[routing]] rule {number}")
+        rules.append(
+            Rule(
+                channels=tuple(dict.fromkeys(rule.channels)),
+                services=tuple(rule.service),
+                levels=tuple(rule.level),
+                kinds=tuple(rule.kind),
+                proceed=rule.continue_,
+            )
+        )
+    templates = {}
+    for language, configured in settings.messages.items():
+        for form, source in (("full", configured.full), ("short", configured.short)):
+            if source is not None:
+                documents.check_template(
+                    source, name=f"messages.{language}.{form}", language=language
+                )
+                templates[(language, form)] = source
+    return NotificationRules(
+        routing=Routing(tuple(rules), tuple(contacts), dict(settings.routes)),
+        public_url=settings.public_url,
+        templates=templates,
     )
 
 
@@ -115,7 +178,11 @@ def delivery(settings: Settings, environ: Mapping[str, str] | None = None) -> De
                 )
             channels[name] = WebhookChannel(channel.url, secret=secret or None)
         else:
-            channels[name] = AppriseChannel(channel.url)
+            short = channel.form == "short" or (
+                channel.form is None
+                and (is_sms_url(channel.url) or settings.routes.get("sms") == name)
+            )
+            channels[name] = AppriseChannel(channel.url, short=short)
     for kind, name in settings.routes.items():
         if name not in channels:
             raise InputError(

@@ -4,6 +4,7 @@ HTTP server."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from email.header import decode_header, make_header
 
 import pytest
@@ -15,6 +16,7 @@ from astreinte.adapters.channels import (
     ChannelNotifier,
     WebhookChannel,
 )
+from astreinte.domain.incident.timeline import JsonValue
 from astreinte.domain.notification import Notification
 from tests.receivers import http_server, smtp_server
 
@@ -89,3 +91,33 @@ def test_contacts_are_routed_by_kind_and_unrouted_kinds_say_what_to_add() -> Non
         with pytest.raises(ChannelError, match=r'\[routes\] sms = "<channel>"'):
             notifier.send(page("sms", "+33600000000"))
     assert len(mailbox.messages) == 1
+
+
+def test_the_webhook_carries_the_incident_link_and_fields() -> None:
+    details: dict[str, JsonValue] = {
+        "title": "Checkout down",
+        "status": "triggered",
+        "severity": "P1",
+        "level": "critical",
+        "service": "checkout",
+        "url": "https://astreinte.example.org/incidents/7",
+        "sla": {"ack_due_at": "2026-11-22T03:05:00+00:00", "resolve_due_at": None},
+    }
+    routed = replace(
+        page("pager"),
+        short_body="#7 P1 critical: Checkout down https://astreinte.example.org/incidents/7",
+        reason="routing rule 1 (level critical)",
+        details=details,
+    )
+    with http_server() as (url, recorder):
+        WebhookChannel(url).deliver(routed)
+    payload = json.loads(recorder.requests[0][2])
+    # The fields of the first version stay as they were…
+    assert payload["id"] == routed.dedup_key
+    assert payload["type"] == "incident.page"
+    assert payload["text"] == routed.body
+    # …and the incident comes with its link, level, service and deadlines.
+    assert payload["incident"] == {"id": 7, **details}
+    assert payload["link"] == "https://astreinte.example.org/incidents/7"
+    assert payload["short_text"] == routed.short_body
+    assert (payload["channel"], payload["reason"]) == ("pager", "routing rule 1 (level critical)")

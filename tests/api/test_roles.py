@@ -4,6 +4,7 @@ declares, so that a new endpoint cannot ship without its role check."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from astreinte.api.app import create_app
 from astreinte.domain.incident.model import Action
 from astreinte.domain.silence import parse_matcher
-from astreinte.services import alerts, incidents
+from astreinte.services import alerts, incidents, maintenance
 from astreinte.services.tokens import Role, create_token, revoke_token
 from tests.api.conftest import Clock, Json, Seed004, Tokens, assert_problem, bearer
 
@@ -88,6 +89,27 @@ ENDPOINTS = (
         {"matchers": ['service="billing"'], "ends_at": "2030-01-01T00:00:00Z", "comment": "migr"},
     ),
     Endpoint("DELETE", f"{V1}/silences/{{silence_id}}", Role.RESPONDER),
+    Endpoint("GET", f"{V1}/maintenance", Role.VIEWER),
+    Endpoint(
+        "POST",
+        f"{V1}/maintenance",
+        Role.RESPONDER,
+        201,
+        {
+            "name": "{new_window}",
+            "matchers": ['service="billing"'],
+            "ends_at": "2030-01-01T00:00:00Z",
+            "comment": "migration de la facturation",
+            "recurrence": {
+                "days": ["sun"],
+                "at": "02:00",
+                "duration_minutes": 120,
+                "timezone": "Europe/Paris",
+            },
+        },
+    ),
+    Endpoint("GET", f"{V1}/maintenance/{{name}}", Role.VIEWER),
+    Endpoint("DELETE", f"{V1}/maintenance/{{name}}", Role.RESPONDER),
     Endpoint("GET", f"{V1}/notifications", Role.VIEWER),
 )
 
@@ -121,9 +143,12 @@ Target = Callable[[Endpoint], Request]
 @pytest.fixture
 def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) -> Target:
     """Opens a fresh incident for an endpoint (a minor one that follows a seed procedure, so that
-    it has checklists and closes without a post-mortem) and gives the request to send."""
+    it has checklists and closes without a post-mortem), plans a silence and a maintenance
+    window, and gives the request to send."""
+    planned = itertools.count(1)
 
     def make(endpoint: Endpoint) -> Request:
+        n = next(planned)
         view = incidents.open_incident(
             catalogued,
             title="Base de données lente",
@@ -142,6 +167,7 @@ def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) ->
         values = {
             "checklist": view.checklists[0].title,
             "procedure": seed004.procedure("RB-P1-001"),
+            "new_window": f"billing-{n}",  # a name each call may plan
         }
         body = (
             {k: v.format(**values) if isinstance(v, str) else v for k, v in endpoint.body.items()}
@@ -157,10 +183,21 @@ def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) ->
             comment="test",
             now=clock.now,
         )
+        window = maintenance.add_window(
+            catalogued,
+            name=f"window-{n}",
+            matchers=[parse_matcher('service="nothing"')],
+            starts_at=clock.now,
+            ends_at=clock.now + timedelta(hours=1),
+            created_by="setup",
+            comment="test",
+            now=clock.now,
+        )
         url = endpoint.path.format(
             incident_id=view.id,
             follow_up_id=view.follow_ups[0].id,
             silence_id=silence.id,
+            name=window.name,
             source="generic",
         )
         return Request(endpoint.method, url, body)

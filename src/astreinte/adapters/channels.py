@@ -7,11 +7,12 @@ our own signed webhook, behind one `send(notification)`.
         routes={"email": "email", "webhook": "ops"},
     )
 
-A notification names either a channel (a fallback does) or the kind of its contact (`email`,
-`slack`, `sms`, `webhook`, `person`), which `routes` maps to a channel. `{recipient}` in an
-Apprise URL is replaced by the contact (URL-quoted), so one SMTP channel mails every address a
-runbook lists; a URL without it always goes to the same place (a Slack webhook, an on-call
-phone).
+A notification names either a channel (routing decides it when the notification is queued) or
+the kind of its contact (`email`, `slack`, `sms`, `webhook`, `person`), which `routes` maps to a
+channel. `{recipient}` in an Apprise URL is replaced by the contact (URL-quoted), so one SMTP
+channel mails every address a runbook lists; a URL without it always goes to the same place (a
+Slack webhook, an on-call phone). A `short` channel (an SMS gateway) sends the notification's
+short form alone, without a title: gateways bill each 160 characters, title included.
 """
 
 from __future__ import annotations
@@ -28,7 +29,22 @@ import httpx
 
 from astreinte import __version__
 from astreinte.adapters.signatures import sign_generic
-from astreinte.domain.notification import Notification
+from astreinte.domain.notification import SMS_LIMIT, Notification
+
+# Apprise schemes of SMS gateways (from apprise.Apprise().details(), Apprise 2.2): a channel
+# with one of them carries the short form unless configured otherwise.
+SMS_SCHEMES = frozenset(
+    {
+        "46elks", "atalk", "bulksms", "bulkvs", "burstsms", "clickatell", "clicksend", "d7sms",
+        "elks", "freemobile", "httpsms", "kavenegar", "msg91", "msgbird", "nexmo", "plivo",
+        "serwersms", "seven", "sinch", "smsc", "smseagle", "smseagles", "smsmanager", "smsmgr",
+        "smstunnel", "sns", "twilio", "voipms", "vonage",
+    }
+)  # fmt: skip
+
+
+def is_sms_url(url: str) -> bool:
+    return url.split("://", 1)[0].casefold() in SMS_SCHEMES
 
 
 class ChannelError(Exception):
@@ -42,6 +58,7 @@ class Channel(Protocol):
 @dataclass(frozen=True, slots=True)
 class AppriseChannel:
     url: str
+    short: bool = False  # an SMS gateway: the short form, no title
 
     def deliver(self, notification: Notification) -> None:
         url = self.url.replace("{recipient}", quote(notification.recipient, safe="@+"))
@@ -50,7 +67,10 @@ class AppriseChannel:
             raise ChannelError(
                 f"Apprise does not understand the channel URL (scheme of {url.split(':')[0]!r})"
             )
-        if not sender.notify(title=notification.subject, body=notification.body):
+        title, body = notification.subject, notification.body
+        if self.short:
+            title, body = "", notification.short_body or body[:SMS_LIMIT]
+        if not sender.notify(title=title, body=body):
             raise ChannelError("Apprise reported a failed delivery (see the astreinte log)")
 
 
@@ -67,15 +87,20 @@ class WebhookChannel:
     client: httpx.Client = field(default_factory=httpx.Client, compare=False, repr=False)
 
     def deliver(self, notification: Notification) -> None:
+        details = dict(notification.details)
         body = json.dumps(
             {
                 "id": notification.dedup_key,
                 "type": f"incident.{notification.kind}",
                 "version": "1",
-                "incident": {"id": notification.incident_id},
+                "incident": {"id": notification.incident_id, **details},
                 "recipient": notification.recipient,
                 "subject": notification.subject,
                 "text": notification.body,
+                "short_text": notification.short_body or None,
+                "link": details.get("url"),
+                "channel": notification.channel,
+                "reason": notification.reason or None,
             },
             ensure_ascii=False,
         ).encode("utf-8")

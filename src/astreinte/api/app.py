@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte import __version__
 from astreinte.api import errors
-from astreinte.api.routes import alerts, incidents, system
+from astreinte.api.routes import alerts, incidents, maintenance, system
 from astreinte.services.alerts import DEFAULT_ALERT_RULES, AlertRules
 from astreinte.services.incidents import DEFAULT_RULES, IncidentRules
 from astreinte.wiring import SignatureCheck
@@ -53,6 +53,7 @@ def create_app(
     errors.install(app)
     app.include_router(incidents.router, prefix=API_PREFIX)
     app.include_router(alerts.router, prefix=API_PREFIX)
+    app.include_router(maintenance.router, prefix=API_PREFIX)
     app.include_router(system.router, prefix=API_PREFIX)
     # The contract also names /openapi.json at the root; both serve the same document.
     app.add_api_route("/openapi.json", lambda: app.openapi(), include_in_schema=False)

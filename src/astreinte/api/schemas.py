@@ -4,12 +4,13 @@ fields are added, never renamed or removed."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from astreinte.domain.incident.model import allowed_actions
 from astreinte.services.incidents import IncidentView
+from astreinte.services.maintenance import Window
 from astreinte.storage.alerts import StoredAlert
 from astreinte.storage.incidents import IncidentRecord
 
@@ -133,6 +134,7 @@ class NotificationOut(BaseModel):
     created_at: datetime
     delivered_at: datetime | None
     error: str | None
+    reason: str | None = None  # why this channel: routing rule, contact, route, fallback
 
 
 class AlertOut(BaseModel):
@@ -154,6 +156,11 @@ class AlertOut(BaseModel):
     silenced: bool
     url: str | None
     incident_id: int | None
+    silence_id: int | None = Field(
+        default=None,
+        description="The silence or maintenance window that silenced it "
+        "(GET /silences, GET /maintenance).",
+    )
 
 
 def alert_out(stored: StoredAlert) -> AlertOut:
@@ -177,6 +184,7 @@ def alert_out(stored: StoredAlert) -> AlertOut:
         silenced=stored.silence_id is not None,
         url=alert.url,
         incident_id=stored.incident_id,
+        silence_id=stored.silence_id,
     )
 
 
@@ -300,6 +308,7 @@ def incident_out(view: IncidentView) -> IncidentOut:
                 created_at=n.created_at,
                 delivered_at=n.delivered_at,
                 error=n.last_error,
+                reason=n.notification.reason or None,
             )
             for n in view.notifications
         ],
@@ -319,3 +328,101 @@ class Problem(BaseModel):
     status: int
     title: str
     detail: str
+
+
+# --- maintenance windows -----------------------------------------------------------------------
+
+
+class RecurrenceIn(_In):
+    days: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        min_length=1, max_length=7, description='Day names or ranges: ["sun"], ["mon-fri"].'
+    )
+    at: str = Field(min_length=1, max_length=10, description="Local start time, HH:MM.")
+    duration_minutes: int = Field(ge=1, le=1_000_000, description="At most 7 days (10080).")
+    timezone: str = Field(
+        min_length=1, max_length=64, description="IANA time zone of `at`, e.g. Europe/Paris."
+    )
+
+
+class MaintenanceIn(_In):
+    name: str = Field(min_length=1, max_length=100, description="e.g. db-upgrade-2026-12")
+    matchers: list[Annotated[str, Field(min_length=1, max_length=600)]] = Field(
+        min_length=1, max_length=20, description='Strings like service="db".'
+    )
+    starts_at: datetime | None = Field(default=None, description="Default: now.")
+    ends_at: datetime
+    comment: str = Field(min_length=1, max_length=2000, description="The reason: the work done.")
+    recurrence: RecurrenceIn | None = Field(
+        default=None, description="Weekly runs between starts_at and ends_at; none: all along."
+    )
+
+
+class RecurrenceOut(BaseModel):
+    days: list[str]
+    at: str
+    duration_minutes: int
+    timezone: str
+    text: str = Field(description="every sun 02:00–04:00 Europe/Paris")
+
+
+class OccurrenceOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class MaintenanceOut(BaseModel):
+    id: int = Field(description="The silence_id of the alerts it silenced.")
+    name: str
+    state: Literal["active", "upcoming", "ended"]
+    active: bool = Field(description="Silencing now.")
+    matchers: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    expired_at: datetime | None = Field(description="When someone ended it early.")
+    recurrence: RecurrenceOut | None
+    next: list[OccurrenceOut] = Field(
+        description="The runs not over yet, the current one first (at most 5)."
+    )
+    next_local: str | None = Field(
+        description="The next run's start on the window's clock: 2026-11-29 02:00 Europe/Paris."
+    )
+    silenced_alerts: int = Field(description="Alerts it silenced; they are kept.")
+
+
+def maintenance_out(window: Window, now: datetime) -> MaintenanceOut:
+    silence = window.silence
+    every = silence.recurrence
+    runs = silence.occurrences(now)
+    first = runs[0].starts_at if runs else None
+    if first is None:
+        next_local = None
+    elif every is None:
+        next_local = f"{first:%Y-%m-%d %H:%M} UTC"
+    else:
+        next_local = f"{every.local(first):%Y-%m-%d %H:%M} {every.timezone}"
+    return MaintenanceOut(
+        id=silence.id,
+        name=window.name,
+        state=silence.state(now).value,
+        active=silence.active(now),
+        matchers=[str(m) for m in silence.matchers],
+        starts_at=silence.starts_at,
+        ends_at=silence.ends_at,
+        created_by=silence.created_by,
+        comment=silence.comment,
+        expired_at=silence.expired_at,
+        recurrence=None
+        if every is None
+        else RecurrenceOut(
+            days=every.day_names,
+            at=f"{every.at:%H:%M}",
+            duration_minutes=int(every.duration.total_seconds() // 60),
+            timezone=every.timezone,
+            text=every.describe(),
+        ),
+        next=[OccurrenceOut(starts_at=o.starts_at, ends_at=o.ends_at) for o in runs],
+        next_local=next_local,
+        silenced_alerts=window.silenced_alerts,
+    )

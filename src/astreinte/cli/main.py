@@ -15,7 +15,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from astreinte import __version__
-from astreinte.cli import alerts, incidents, lint, match, risk, runbooks, serve
+from astreinte.cli import alerts, incidents, lint, maintenance, match, risk, runbooks, serve
 from astreinte.cli.runtime import runtime
 from astreinte.errors import AstreinteError
 
@@ -77,6 +77,7 @@ app.command("match")(match.match)
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(alerts.silences_app, name="silences")
+app.add_typer(maintenance.app, name="maintenance")
 app.command("postmortem")(incidents.postmortem_command)
 app.command("report")(incidents.report_command)
 app.add_typer(incidents.audit_app, name="audit")

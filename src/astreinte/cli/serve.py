@@ -51,9 +51,10 @@ def serve(
         failed = [f for f in report.files if f.error]
         for file in failed:
             logging.getLogger("astreinte").error("%s: %s", file.path, file.error)
+    rules = incident_rules(settings)
     app = create_app(
         sessions,
-        rules=incident_rules(settings),
+        rules=rules,
         alert_rules=alert_rules(settings),
         signatures=signature_checks(settings),
     )
@@ -66,6 +67,7 @@ def serve(
             wired.notifier,
             interval=settings.worker_interval_seconds,
             fallbacks=wired.fallbacks,
+            notifying=rules.notifying,
         )
         thread = threading.Thread(target=worker.run, args=(stop,), name="astreinte-worker")
         thread.start()
@@ -83,7 +85,7 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
 ) -> None:
     """Fire due SLA alarms and escalations and deliver notifications, until stopped."""
-    from astreinte.wiring import delivery
+    from astreinte.wiring import delivery, notification_rules
     from astreinte.worker.loop import Worker
 
     _logging()
@@ -94,6 +96,7 @@ def worker(
         wired.notifier,
         interval=rt.settings().worker_interval_seconds,
         fallbacks=wired.fallbacks,
+        notifying=notification_rules(rt.settings()),
     )
     if once:
         tick = loop.tick()

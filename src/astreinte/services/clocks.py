@@ -19,10 +19,18 @@ from astreinte.domain.incident.escalation import Page
 from astreinte.domain.incident.model import Incident
 from astreinte.domain.incident.phrases import phrase
 from astreinte.domain.incident.timeline import Event, EventKind, JsonValue
-from astreinte.domain.notification import Delivery, Notification, channel_of
+from astreinte.domain.notification import (
+    Delivery,
+    Notification,
+    channel_of,
+    incident_details,
+    incident_link,
+)
+from astreinte.domain.routing import Route, Routing, matching_rules, route
 from astreinte.domain.runbook.model import Runbook
 from astreinte.errors import Conflict
 from astreinte.services import documents, snapshots
+from astreinte.services.notifications import DEFAULT_RULES, NotificationRules
 from astreinte.services.transaction import incident_transaction
 from astreinte.storage import incidents as store
 from astreinte.storage import outbox
@@ -37,9 +45,11 @@ def advance(
     *,
     now: datetime,
     runbook: Runbook | None = None,
+    notifying: NotificationRules = DEFAULT_RULES,
 ) -> IncidentRecord:
     """Fire what is due at `now` — SLA warnings and breaches, escalation steps — with their
-    events and notifications, and compute when the next thing falls due."""
+    events and notifications (routed, and worded, as `notifying` says), and compute when the
+    next thing falls due."""
     incident = record.incident
     alarms = sla.due_alarms(incident, fired=record.fired_alarms, now=now)
     pages: list[Page] = []
@@ -52,15 +62,12 @@ def advance(
             now=now,
         )
     if alarms or pages:
-        example = message_example(session, record, runbook)
-        body = documents.render_message(
-            documents.Facts(incident, record.language, record.postmortem), example=example, now=now
-        )
+        message = _message(session, record, runbook, notifying, now=now)
         events: list[Event] = []
         for page in pages:
-            events.extend(_page(session, record, page, body=body, now=now))
+            events.extend(_page(session, record, page, message, notifying.routing, now=now))
         for alarm in alarms:
-            events.append(_alarm(session, record, alarm, body=body, now=now))
+            events.append(_alarm(session, record, alarm, message, notifying.routing, now=now))
         fired = (*record.fired_alarms, *(a.key for a in alarms))
         # A breach also counts its warning as done: it will not fire after the fact.
         fired += tuple(f"{a.clock}:warning" for a in alarms if a.stage is sla.Stage.BREACH)
@@ -97,6 +104,72 @@ def message_example(
     return next((t.text for t in runbook.templates if t.kind == "alert_message"), None)
 
 
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """What every notification of one `advance` says, in each form."""
+
+    body: str
+    short: str
+    details: dict[str, JsonValue]
+
+
+def _message(
+    session: Session,
+    record: IncidentRecord,
+    runbook: Runbook | None,
+    notifying: NotificationRules,
+    *,
+    now: datetime,
+) -> _Message:
+    incident, language = record.incident, record.language
+    link = incident_link(notifying.public_url, incident.id)
+    facts = documents.Facts(incident, language, record.postmortem, link=link)
+    return _Message(
+        body=documents.render_notice(
+            facts,
+            example=message_example(session, record, runbook),
+            now=now,
+            source=notifying.template(language, "full"),
+        ),
+        short=documents.render_short(facts, now=now, source=notifying.template(language, "short")),
+        details=incident_details(incident, link=link, language=language),
+    )
+
+
+def _notifications(
+    routes: list[Route],
+    *,
+    event_key: str,
+    kind: str,
+    subject: str,
+    message: _Message,
+    incident_id: int,
+    note: str | None = None,
+) -> list[Notification]:
+    # One per channel and recipient: the key makes each of them exactly once per event, and
+    # two tier contacts that are one person on one channel are paged once.
+    return [
+        Notification(
+            dedup_key=f"{event_key}:{r.channel}:{r.recipient}",
+            kind=kind,
+            channel=r.channel,
+            recipient=r.recipient,
+            subject=subject,
+            body=message.body + (f"\n({note})" if note else ""),
+            incident_id=incident_id,
+            short_body=message.short,
+            reason=r.reason,
+            next_addresses=r.next_addresses,
+            details=message.details,
+        )
+        for r in routes
+    ]
+
+
+def _level(incident: Incident) -> str | None:
+    return incident.level.value if incident.level else None
+
+
 def _subject(incident: Incident, what: str) -> str:
     severity = " ".join(x for x in (incident.severity, incident.level) if x)
     shown = f"{severity} — " if severity else ""
@@ -104,31 +177,40 @@ def _subject(incident: Incident, what: str) -> str:
 
 
 def _page(
-    session: Session, record: IncidentRecord, page: Page, *, body: str, now: datetime
+    session: Session,
+    record: IncidentRecord,
+    page: Page,
+    message: _Message,
+    routing: Routing,
+    *,
+    now: datetime,
 ) -> list[Event]:
     incident = record.incident
     tier = page.tier
     kind = "page" if page.step == 0 else "escalation"
     what = f"tier {tier.number}" + (f", round {page.round}" if page.round > 1 else "")
+    event_key = f"incident:{incident.id}:cycle:{incident.reopen_count}:step:{page.step}"
     paged: list[JsonValue] = []
     events: list[Event] = []
+    queued: list[Notification] = []
     for position, target in enumerate(tier.targets):
-        key = f"incident:{incident.id}:cycle:{incident.reopen_count}:step:{page.step}:{position}"
-        if target.placeholder:
-            outbox.enqueue(
-                session,
+        # A configured contact the runbook names (or whose role it names) is reachable even
+        # where the runbook left a placeholder ("À définir"): the configuration fills it in.
+        known = routing.contact(target.contact, target.role)
+        if target.placeholder and known is None:
+            queued.append(
                 Notification(
-                    dedup_key=key,
+                    dedup_key=f"{event_key}:{position}",
                     kind=kind,
                     channel=channel_of(target.contact),
                     recipient=target.contact,
                     subject=_subject(incident, what),
-                    body=body,
+                    body=message.body,
                     incident_id=incident.id,
                     status=Delivery.UNDELIVERABLE,
                     error="placeholder contact in the runbook",
-                ),
-                now=now,
+                    reason="placeholder contact; configure a contact with this name or role",
+                )
             )
             events.append(
                 Event(
@@ -146,20 +228,27 @@ def _page(
                 )
             )
             continue
-        outbox.enqueue(
-            session,
-            Notification(
-                dedup_key=key,
-                kind=kind,
-                channel=channel_of(target.contact),
-                recipient=target.contact,
-                subject=_subject(incident, what),
-                body=body + (f"\n({target.condition})" if target.condition else ""),
-                incident_id=incident.id,
-            ),
-            now=now,
+        routes = route(
+            routing,
+            contact=target.contact,
+            role=target.role,
+            kind=kind,
+            level=_level(incident),
+            service=incident.service,
         )
-        paged.append(target.name)
+        queued.extend(
+            _notifications(
+                routes,
+                event_key=event_key,
+                kind=kind,
+                subject=_subject(incident, what),
+                message=message,
+                incident_id=incident.id,
+                note=target.condition,
+            )
+        )
+        paged.append(target.name if known is None else f"{target.role} ({known.name})")
+    outbox.enqueue_many(session, queued, now=now)
     round_text = phrase("round", record.language, round=page.round) if page.round > 1 else ""
     text = (
         phrase(
@@ -186,7 +275,13 @@ def _page(
 
 
 def _alarm(
-    session: Session, record: IncidentRecord, alarm: sla.Alarm, *, body: str, now: datetime
+    session: Session,
+    record: IncidentRecord,
+    alarm: sla.Alarm,
+    message: _Message,
+    routing: Routing,
+    *,
+    now: datetime,
 ) -> Event:
     incident = record.incident
     clock = "respond" if alarm.clock is sla.Clock.RESPOND else "resolve"
@@ -194,29 +289,51 @@ def _alarm(
     kind = EventKind.SLA_WARNING if warning else EventKind.SLA_BREACH
     key = f"sla_{'warning' if warning else 'breach'}_{clock}"
     text = phrase(key, record.language, deadline=f"{alarm.deadline:%H:%M}")
+    notification_kind = f"sla_{alarm.stage}"
+    level = _level(incident)
     # The alarm goes to whoever was paged last (tier 1 before any escalation).
     tier = None
     if record.policy is not None and record.policy.tiers:
         step = max(record.escalation_step, 0)
         tier = record.policy.tiers[step % len(record.policy.tiers)]
-    targets = [t for t in tier.targets if not t.placeholder] if tier else []
-    recipients = [(t.contact, channel_of(t.contact)) for t in targets] or [("on-call", "log")]
-    for position, (recipient, channel) in enumerate(recipients):
-        outbox.enqueue(
-            session,
-            Notification(
-                dedup_key=(
-                    f"incident:{incident.id}:cycle:{incident.reopen_count}:{alarm.key}:{position}"
-                ),
-                kind=f"sla_{alarm.stage}",
-                channel=channel,
-                recipient=recipient,
-                subject=_subject(incident, text),
-                body=body,
-                incident_id=incident.id,
-            ),
-            now=now,
+    targets = [
+        t
+        for t in (tier.targets if tier else ())
+        if not t.placeholder or routing.contact(t.contact, t.role) is not None
+    ]
+    routes = [
+        r
+        for t in targets
+        for r in route(
+            routing,
+            contact=t.contact,
+            role=t.role,
+            kind=notification_kind,
+            level=level,
+            service=incident.service,
         )
+    ]
+    if not targets:
+        # Nobody to page: a rule may still send it to a team's channel; else it is logged.
+        routes = [
+            Route(channel, "on-call", f"routing rule {number} ({rule.describe()})")
+            for number, rule in matching_rules(
+                routing.rules, kind=notification_kind, level=level, service=incident.service
+            )
+            for channel in rule.channels
+        ] or [Route("log", "on-call", "no escalation contact and no routing rule")]
+    outbox.enqueue_many(
+        session,
+        _notifications(
+            routes,
+            event_key=f"incident:{incident.id}:cycle:{incident.reopen_count}:{alarm.key}",
+            kind=notification_kind,
+            subject=_subject(incident, text),
+            message=message,
+            incident_id=incident.id,
+        ),
+        now=now,
+    )
     return Event(
         now,
         kind,
@@ -232,7 +349,13 @@ class DueReport:
     skipped: int  # locked by another worker or changed meanwhile
 
 
-def run_due(sessions: sessionmaker[Session], *, now: datetime, limit: int = 100) -> DueReport:
+def run_due(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    limit: int = 100,
+    notifying: NotificationRules = DEFAULT_RULES,
+) -> DueReport:
     """Fire every SLA alarm and escalation step due at `now`, one incident per transaction.
 
     Safe to run from several workers at once: each incident is locked while it is handled
@@ -248,7 +371,7 @@ def run_due(sessions: sessionmaker[Session], *, now: datetime, limit: int = 100)
                 if record is None or record.next_due_at is None or record.next_due_at > now:
                     skipped += 1
                     continue
-                store.update(session, advance(session, record, now=now))
+                store.update(session, advance(session, record, now=now, notifying=notifying))
                 done += 1
         except (Conflict, IntegrityError):
             skipped += 1

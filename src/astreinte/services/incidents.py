@@ -38,6 +38,7 @@ from astreinte.errors import Conflict, InputError, NotFound
 from astreinte.services import documents, matching, snapshots
 from astreinte.services.clocks import SYSTEM, advance, message_example
 from astreinte.services.matching import MatchReport
+from astreinte.services.notifications import NotificationRules
 from astreinte.services.transaction import incident_transaction
 from astreinte.storage import alerts as alert_store
 from astreinte.storage import incidents as store
@@ -66,6 +67,8 @@ class IncidentRules:
     fallback_policy: Policy | None = None  # when the runbook names no contact
     language: str = "en"  # for incidents without a runbook
     postmortem_required: frozenset[Level] = frozenset({Level.CRITICAL, Level.MAJOR})
+    # Where notifications go and what they say: routing rules, contacts, templates, link.
+    notifying: NotificationRules = field(default_factory=NotificationRules)
 
 
 DEFAULT_RULES = IncidentRules()
@@ -314,7 +317,7 @@ def open_in(
         _procedure_event(now, actor, choice, language),
     ]
     record, _ = store.append(session, record, events)
-    record = advance(session, record, now=now, runbook=runbook)
+    record = advance(session, record, now=now, runbook=runbook, notifying=rules.notifying)
     record = store.update(session, record)
     return record
 
@@ -457,7 +460,7 @@ def act_in(
         ),
     )
     record, _ = store.append(session, record, events)
-    record = advance(session, record, now=now)
+    record = advance(session, record, now=now, notifying=rules.notifying)
     record = store.update(session, record)
     return record
 

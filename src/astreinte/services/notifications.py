@@ -1,5 +1,6 @@
 """Deliver the outbox: claim due notifications, send each through the notifier, record every
-attempt, retry with backoff, give up after the last attempt.
+attempt, retry with backoff, give up after the last attempt, then go on down the fallback chain
+(the contact's next channel, else the channel's configured fallbacks).
 
 A notification is marked sent only after the notifier returned, in the claiming transaction; if
 the process dies in between, the row is still pending and is sent again (at-least-once on the
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.domain.notification import Delivery, Notification
+from astreinte.domain.routing import Routing
 from astreinte.services.ports import Notifier
 from astreinte.storage import outbox
 from astreinte.storage.db import writing
@@ -25,6 +27,23 @@ MAX_ATTEMPTS = 5
 FIRST_RETRY = timedelta(seconds=30)
 LEASE = timedelta(seconds=60)  # how long a claimed notification is left to its worker
 SENDERS = 8  # notifications sent at the same time by one worker
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationRules:
+    """What configuration decides about notifications when they are queued (built by the entry
+    points from Settings): where they go, the public address of the incident pages, and the
+    configured message templates by (language, form), form being "full" or "short"."""
+
+    routing: Routing = field(default_factory=Routing)
+    public_url: str | None = None
+    templates: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def template(self, language: str, form: str) -> str | None:
+        return self.templates.get((language, form))
+
+
+DEFAULT_RULES = NotificationRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +126,36 @@ def _fall_back(
     *,
     now: datetime,
 ) -> None:
-    tried = {notification.channel, *notification.dedup_key.split("|fallback:")[1:]}
-    following = [name for name in chains.get(notification.channel, ()) if name not in tried]
-    if not following:
+    if notification.next_addresses:
+        # A configured contact's own order comes first: they said how to reach them next.
+        following, *rest = notification.next_addresses
+        outbox.enqueue(
+            session,
+            replace(
+                notification,
+                dedup_key=f"{notification.dedup_key}|fallback:{following.channel}",
+                channel=following.channel,
+                recipient=following.to or notification.recipient,
+                next_addresses=tuple(rest),
+                reason=f"fallback: {notification.channel} gave up; the contact's next channel",
+                status=Delivery.PENDING,
+                error=None,
+            ),
+            now=now,
+        )
         return
-    name = following[0]
+    tried = {notification.channel, *notification.dedup_key.split("|fallback:")[1:]}
+    following_names = [name for name in chains.get(notification.channel, ()) if name not in tried]
+    if not following_names:
+        return
+    name = following_names[0]
     outbox.enqueue(
         session,
         replace(
             notification,
             dedup_key=f"{notification.dedup_key}|fallback:{name}",
             channel=name,
+            reason=f"fallback: {notification.channel} gave up; next of its fallbacks",
             status=Delivery.PENDING,
             error=None,
         ),

@@ -1,19 +1,22 @@
-"""Alert and silence rows ⇄ domain values."""
+"""Alert and silence (and maintenance window) rows ⇄ domain values."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Row, Table, bindparam, select
+from sqlalchemy import CursorResult, Row, Table, and_, bindparam, case, func, select, text
 from sqlalchemy import insert as insert_
 from sqlalchemy import update as update_
 from sqlalchemy.orm import Session
 
 from astreinte.domain.alert import Alert, AlertStatus
 from astreinte.domain.incident.timeline import JsonValue
-from astreinte.domain.silence import Matcher, Silence
+from astreinte.domain.maintenance import DAYS, Recurrence
+from astreinte.domain.silence import Matcher, Silence, SilenceKind
 from astreinte.storage.tables import AlertRow, SilenceRow
 
 # Alerts are read and written as plain rows (Core): a payload writes one per alert, and ORM
@@ -137,7 +140,7 @@ def _stored(row: Row[Any]) -> StoredAlert:
     )
 
 
-# --- silences --------------------------------------------------------------------------------
+# --- silences and maintenance windows ---------------------------------------------------------
 
 
 def insert_silence(
@@ -149,6 +152,9 @@ def insert_silence(
     created_by: str,
     comment: str,
     now: datetime,
+    kind: SilenceKind = SilenceKind.SILENCE,
+    name: str | None = None,
+    recurrence: Recurrence | None = None,
 ) -> Silence:
     row = SilenceRow(
         matchers=[_matcher_json(m) for m in matchers],
@@ -158,6 +164,9 @@ def insert_silence(
         comment=comment,
         created_at=now,
         expired_at=None,
+        kind=kind.value,
+        name=name,
+        recurrence=None if recurrence is None else _recurrence_json(recurrence),
     )
     session.add(row)
     session.flush()
@@ -165,6 +174,7 @@ def insert_silence(
 
 
 def silences(session: Session, *, include_expired: bool = False, now: datetime) -> list[Silence]:
+    """Silences and maintenance windows not ended at `now` (also those not started yet)."""
     query = select(SilenceRow).order_by(SilenceRow.id)
     if not include_expired:
         query = query.where(SilenceRow.ends_at > now, SilenceRow.expired_at.is_(None))
@@ -180,6 +190,58 @@ def expire_silence(session: Session, silence_id: int, *, now: datetime) -> Silen
     return _silence(row)
 
 
+def windows(session: Session, *, now: datetime, include_ended: bool = False) -> list[Silence]:
+    """Maintenance windows not ended at `now` (all of them with `include_ended`), by id."""
+    query = (
+        select(SilenceRow)
+        .where(SilenceRow.kind == SilenceKind.MAINTENANCE.value)
+        .order_by(SilenceRow.id)
+    )
+    if not include_ended:
+        query = query.where(SilenceRow.ends_at > now, SilenceRow.expired_at.is_(None))
+    return [_silence(row) for row in session.scalars(query)]
+
+
+def window(session: Session, name: str, *, now: datetime, lock: bool = False) -> Silence | None:
+    """The window called `name` that has not ended, else the latest one that has."""
+    query = (
+        select(SilenceRow)
+        .where(SilenceRow.kind == SilenceKind.MAINTENANCE.value, SilenceRow.name == name)
+        .order_by(
+            # Not ended first (0), then the newest.
+            case((and_(SilenceRow.ends_at > now, SilenceRow.expired_at.is_(None)), 0), else_=1),
+            SilenceRow.id.desc(),
+        )
+        .limit(1)
+    )
+    if lock:
+        query = query.with_for_update()
+    row = session.scalars(query).one_or_none()
+    return None if row is None else _silence(row)
+
+
+def lock_window_name(session: Session, name: str) -> None:
+    """Makes two transactions adding a window of the same name take turns (until commit), so
+    that the second sees the first's and refuses. SQLite writers already take turns."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(
+            hashlib.sha256(f"maintenance:{name}".encode()).digest()[:8], "big", signed=True
+        )
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def silenced_counts(session: Session, silence_ids: Collection[int]) -> dict[int, int]:
+    """How many alerts each silence has silenced (and kept): {silence id: count}."""
+    if not silence_ids:
+        return {}
+    rows = session.execute(
+        select(AlertRow.silence_id, func.count())
+        .where(AlertRow.silence_id.in_(list(silence_ids)))
+        .group_by(AlertRow.silence_id)
+    )
+    return {int(silence_id): int(count) for silence_id, count in rows if silence_id is not None}
+
+
 def _matcher_json(matcher: Matcher) -> dict[str, Any]:
     return {
         "name": matcher.name,
@@ -187,6 +249,26 @@ def _matcher_json(matcher: Matcher) -> dict[str, Any]:
         "regex": matcher.regex,
         "equal": matcher.equal,
     }
+
+
+def _recurrence_json(recurrence: Recurrence) -> dict[str, Any]:
+    return {
+        "days": recurrence.day_names,
+        "at": f"{recurrence.at:%H:%M}",
+        "minutes": int(recurrence.duration.total_seconds() // 60),
+        "timezone": recurrence.timezone,
+    }
+
+
+def _recurrence(data: dict[str, Any] | None) -> Recurrence | None:
+    if data is None:
+        return None
+    return Recurrence(
+        days=frozenset(DAYS.index(str(day)) for day in data["days"]),
+        at=time.fromisoformat(str(data["at"])),
+        duration=timedelta(minutes=int(data["minutes"])),
+        timezone=str(data["timezone"]),
+    )
 
 
 def _silence(row: SilenceRow) -> Silence:
@@ -201,4 +283,7 @@ def _silence(row: SilenceRow) -> Silence:
         created_by=row.created_by,
         comment=row.comment,
         expired_at=row.expired_at,
+        kind=SilenceKind(row.kind or SilenceKind.SILENCE.value),
+        name=row.name,
+        recurrence=_recurrence(row.recurrence),
     )

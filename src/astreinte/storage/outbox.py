@@ -22,7 +22,7 @@ import psycopg
 from sqlalchemy import CursorResult, Engine, Table, event, select, text
 from sqlalchemy.orm import Session
 
-from astreinte.domain.notification import Delivery, Notification
+from astreinte.domain.notification import Address, Delivery, Notification
 from astreinte.storage.db import insert_ignoring_duplicates
 from astreinte.storage.tables import OutboxRow
 
@@ -65,6 +65,10 @@ def enqueue_many(session: Session, notifications: Sequence[Notification], *, now
             "next_attempt_at": now if n.status is Delivery.PENDING else None,
             "delivered_at": None,
             "last_error": n.error,
+            "reason": n.reason or None,
+            "short_body": n.short_body or None,
+            "next_addresses": [{"channel": a.channel, "to": a.to} for a in n.next_addresses],
+            "details": dict(n.details),
         }
         for n in notifications
     ]
@@ -200,6 +204,12 @@ def _queued(row: OutboxRow) -> Queued:
             incident_id=row.incident_id,
             status=Delivery(row.status),
             error=row.last_error,
+            short_body=row.short_body or "",
+            reason=row.reason or "",
+            next_addresses=tuple(
+                Address(str(a["channel"]), str(a.get("to") or "")) for a in row.next_addresses or ()
+            ),
+            details=row.details or {},
         ),
         created_at=row.created_at,
         status=Delivery(row.status),

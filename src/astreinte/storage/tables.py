@@ -405,6 +405,12 @@ class OutboxRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Why this channel (the routing rule, the contact, the route), decided when queued.
+    reason: Mapped[str | None] = mapped_column(Text)
+    short_body: Mapped[str | None] = mapped_column(Text)  # the SMS form
+    # The contact's next channels, [{"channel", "to"}], queued in turn when this one gives up.
+    next_addresses: Mapped[list[Json] | None] = mapped_column(JSON)
+    details: Mapped[Json | None] = mapped_column(JSON)  # the incident for machine receivers
 
 
 class TokenRow(Base):
@@ -459,7 +465,9 @@ class AlertRow(Base):
 
 class SilenceRow(Base):
     """Alerts whose labels match all `matchers` between `starts_at` and `ends_at` are recorded
-    but notify no one (a maintenance window is a silence with a reason)."""
+    but notify no one. A maintenance window is a silence of kind "maintenance" with a `name`
+    (unique among the windows not ended, checked by the service) and, when it repeats, its
+    weekly `recurrence`."""
 
     __tablename__ = "silences"
 
@@ -471,3 +479,6 @@ class SilenceRow(Base):
     comment: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(ENUM, default="silence", server_default="silence")
+    name: Mapped[str | None] = mapped_column(String(100), index=True)
+    recurrence: Mapped[Json | None] = mapped_column(JSON)

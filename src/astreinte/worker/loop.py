@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.services import clocks, notifications
 from astreinte.services.clocks import DueReport
-from astreinte.services.notifications import DeliveryReport
+from astreinte.services.notifications import DEFAULT_RULES, DeliveryReport, NotificationRules
 from astreinte.services.ports import Notifier
 from astreinte.storage import outbox
 
@@ -50,12 +50,14 @@ class Worker:
         interval: float,
         clock: Callable[[], datetime] = _utc_now,
         fallbacks: Mapping[str, Sequence[str]] | None = None,
+        notifying: NotificationRules = DEFAULT_RULES,
     ) -> None:
         self.sessions = sessions
         self.notifier = notifier
         self.interval = interval
         self.clock = clock
         self.fallbacks = dict(fallbacks or {})
+        self.notifying = notifying  # routing and wording of the escalations it fires
         self._wake = threading.Event()
         self.ticks = 0  # ticks run by `run`, for health checks and tests
 
@@ -64,7 +66,7 @@ class Worker:
         self._wake.set()
 
     def tick(self) -> Tick:
-        due = clocks.run_due(self.sessions, now=self.clock())
+        due = clocks.run_due(self.sessions, now=self.clock(), notifying=self.notifying)
         delivery = DeliveryReport(0, 0, 0)
         while True:  # a backlog is worked through in this tick, `limit` at a time
             batch = notifications.deliver(

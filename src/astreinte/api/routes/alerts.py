@@ -199,6 +199,8 @@ class SilenceOut(BaseModel):
     comment: str
     expired_at: datetime | None
     active: bool
+    kind: Literal["silence", "maintenance"] = "silence"
+    name: str | None = Field(default=None, description="A maintenance window's name.")
 
 
 def _silence_out(silence: Silence, now: datetime) -> SilenceOut:
@@ -211,6 +213,8 @@ def _silence_out(silence: Silence, now: datetime) -> SilenceOut:
         comment=silence.comment,
         expired_at=silence.expired_at,
         active=silence.active(now),
+        kind=silence.kind.value,
+        name=silence.name,
     )
 
 
@@ -281,6 +285,7 @@ class NotificationOut(BaseModel):
     created_at: datetime
     delivered_at: datetime | None
     error: str | None
+    reason: str | None = None  # why this channel: routing rule, contact, route, fallback
 
 
 @router.get("/notifications", responses=_ERRORS)
@@ -305,6 +310,7 @@ def list_notifications(
             created_at=q.created_at,
             delivered_at=q.delivered_at,
             error=q.last_error,
+            reason=q.notification.reason or None,
         )
         for q in notifications_view.recent(sessions, limit=limit, offset=offset)
     ]

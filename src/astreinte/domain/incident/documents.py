@@ -22,8 +22,9 @@ from astreinte.domain.matching.analysis import fold
 
 CONTEXT_DOC: Final = """\
 incident: id, title, description, service, severity, level, status, procedure, runbook,
-          opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at, respond_by,
-          resolve_by, duration (timedelta or None), ended (bool)
+          procedure_title, opened_at, acknowledged_at, mitigated_at, resolved_at, closed_at,
+          respond_by, resolve_by, duration (timedelta or None), ended (bool),
+          link (the incident's page, None without a public URL)
 postmortem: impact, root_cause, resolution, lessons (text entered by people, may be empty)
 timeline: list of {at, kind, actor, text}
 checklists: list of {title, phase, items: list of {text, done, by, at}}
@@ -239,24 +240,66 @@ def adopt(example: str) -> Adopted:
 
 # --- our own templates, used when a runbook has none --------------------------------------
 
-MESSAGE: Final = """\
+# What every notification states, whatever the template: a line each, or nothing when the
+# incident has no such value. A runbook's template gets those it lacks added after it.
+NOTICE_FACTS: Final[dict[str, str]] = {
+    "severity": (
+        "{{ t.severity }}: {{ incident.severity or t.none }}{% if incident.level %} "
+        "({{ t[incident.level] }}){% endif %}\n"
+    ),
+    "procedure": (
+        "{% if incident.procedure %}{{ t.procedure }}: {{ incident.procedure }}\n{% endif %}"
+    ),
+    "sla": (
+        "{% if not incident.ended and (incident.respond_by or incident.resolve_by) %}SLA:"
+        "{% if incident.respond_by and not incident.acknowledged_at %} {{ t.respond_by }} "
+        "{{ incident.respond_by|hm }} UTC{% endif %}"
+        "{% if incident.resolve_by %}{% if incident.respond_by and not incident.acknowledged_at %}"
+        " ·{% endif %} {{ t.resolve_by }} {{ incident.resolve_by|hm }} UTC{% endif %}\n"
+        "{% endif %}"
+    ),
+    "link": "{% if incident.link %}{{ t.link }}: {{ incident.link }}\n{% endif %}",
+}
+
+MESSAGE: Final = (
+    """\
 [{{ t.incident|upper }} {{ t[incident.status]|upper }} — {{ now|hm }} UTC]
 {{ t.icon[incident.level] if incident.level else '⚠️' }} {{ incident.title }}\
 {% if incident.service %} — {{ incident.service }}{% endif %}
-{{ t.severity }}: {{ incident.severity or t.none }}{% if incident.level %} \
-({{ t[incident.level] }}){% endif %}
+"""
+    + NOTICE_FACTS["severity"]
+    + """\
 {{ t.status }}: {{ t[incident.status] }}
 {{ t.since }}: {{ incident.opened_at|when }}\
 {% if incident.resolved_at %} · {{ t.resolved_at }} {{ incident.resolved_at|hm }} UTC{% endif %}
 {% if incident.description %}{{ t.impact }}: {{ incident.description }}
-{% endif %}{% if incident.procedure %}{{ t.procedure }}: {{ incident.procedure }}
-{% endif %}{% if not incident.ended and (incident.respond_by or incident.resolve_by) %}SLA:\
-{% if incident.respond_by and not incident.acknowledged_at %} {{ t.respond_by }} \
-{{ incident.respond_by|hm }} UTC{% endif %}\
-{% if incident.resolve_by %}{% if incident.respond_by and not incident.acknowledged_at %} ·\
-{% endif %} {{ t.resolve_by }} {{ incident.resolve_by|hm }} UTC{% endif %}
-{% endif %}{% if not incident.ended %}{{ t.next_update }}
 {% endif %}"""
+    + NOTICE_FACTS["procedure"]
+    + NOTICE_FACTS["sla"]
+    + NOTICE_FACTS["link"]
+    + """\
+{% if not incident.ended %}{{ t.next_update }}
+{% endif %}"""
+)
+
+# The SMS form: one line, no emoji nor typographic dashes (one of them turns a whole SMS into
+# UCS-2, 70 characters a message instead of 160). Rendering shortens the title and the procedure
+# to fit, never the link.
+SHORT: Final = (
+    "#{{ incident.id }}"
+    "{% if incident.severity and incident.severity|lower != incident.level %}"
+    " {{ incident.severity }}{% endif %}"
+    "{% if incident.level %} {{ t[incident.level] }}{% endif %}: {{ incident.title }}"
+    "{% if incident.service %} ({{ incident.service }}){% endif %}"
+    "{% if incident.status != 'triggered' %} [{{ t[incident.status] }}]{% endif %}."
+    "{% set respond = incident.respond_by and not incident.acknowledged_at %}"
+    "{% if not incident.ended and (respond or incident.resolve_by) %} SLA:"
+    "{% if respond %} {{ t.sms_respond }} {{ incident.respond_by|hm }}{% endif %}"
+    "{% if incident.resolve_by %}{% if respond %},{% endif %} {{ t.sms_resolve }} "
+    "{{ incident.resolve_by|hm }}{% endif %} UTC.{% endif %}"
+    "{% if incident.procedure_title %} {{ t.procedure }}: {{ incident.procedure_title }}"
+    "{% endif %}{% if incident.link %} {{ incident.link }}{% endif %}"
+)
 
 POSTMORTEM_HEAD: Final = """\
 # {{ t.postmortem }}: {{ incident.title }}
@@ -306,6 +349,16 @@ def message_source(example: str | None) -> str:
     return MESSAGE if example is None else adopt(example).source
 
 
+def notice_source(example: str | None) -> str:
+    """The template of a notification's full form: the message, followed by whichever of the
+    severity, procedure, SLA deadlines and link the runbook's example does not show."""
+    if example is None:
+        return MESSAGE
+    adopted = adopt(example)
+    missing = [body for name, body in NOTICE_FACTS.items() if name not in adopted.covers]
+    return adopted.source + "".join(missing)
+
+
 WORDING: Final[dict[str, dict[str, object]]] = {
     "en": {
         "incident": "Incident",
@@ -314,12 +367,15 @@ WORDING: Final[dict[str, dict[str, object]]] = {
         "severity": "Severity",
         "status": "Status",
         "procedure": "Procedure",
+        "link": "Link",
         "date": "Date",
         "duration": "Duration",
         "since": "Since",
         "resolved_at": "resolved at",
         "respond_by": "respond by",
         "resolve_by": "resolve by",
+        "sms_respond": "respond",
+        "sms_resolve": "resolve",
         "impact": "Impact",
         "root_cause": "Root cause",
         "resolution": "Resolution",
@@ -354,12 +410,15 @@ WORDING: Final[dict[str, dict[str, object]]] = {
         "severity": "Sévérité",
         "status": "Statut",
         "procedure": "Procédure",
+        "link": "Lien",
         "date": "Date",
         "duration": "Durée",
         "since": "Depuis",
         "resolved_at": "résolu à",
         "respond_by": "prise en charge avant",
         "resolve_by": "résolution avant",
+        "sms_respond": "réponse",
+        "sms_resolve": "résolution",
         "impact": "Impact",
         "root_cause": "Cause racine",
         "resolution": "Résolution",
