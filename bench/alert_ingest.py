@@ -18,11 +18,13 @@ folder, or a new PostgreSQL database `astreinte_bench_<random>` dropped at the e
 2. POST-to-page latency. A local HTTP receiver (http.server in a thread) stands in for the
    on-call; `astreinte serve` runs WITH its worker, configured by an astreinte.toml in its
    working directory (`[channels.hook] kind = "webhook"` to the receiver, every contact kind
-   routed to it, `worker_interval_seconds = 0.05`). N new alerts worded like seed 004's
-   "Base de données indisponible" (a procedure whose runbook has tier-1 contacts) are POSTed one
-   per request, C at a time; each one's latency runs from just before its POST to the first
-   webhook whose `incident.id` is the incident its response names. Incidents that queued no
-   notification at all (no reachable contact) are counted apart, as are pages not seen in 30 s.
+   routed to it, `worker_interval_seconds = 0.05`). New alerts worded like seed 004's
+   "Base de données indisponible" (a procedure whose runbook has tier-1 contacts) are POSTed,
+   one per request (N alerts) then 100 per request (about 10N/3), C requests at a time; each
+   alert's latency runs from just before its POST to the first webhook whose `incident.id` is
+   the incident the response names for it. Its alerts/s is end to end: pages received over
+   the time from the first POST to the last page. Incidents that queued no notification at
+   all (no reachable contact) are counted apart, as are pages not seen in 30 s.
 3. The same against Prometheus Alertmanager (the Debian package, installed with apt-get when
    /usr/bin/prometheus-alertmanager is missing), bound to 127.0.0.1 without clustering, with
    `group_by: ['...']` (one group per alert), `group_wait: 0s`, `group_interval: 1s` and a
@@ -87,7 +89,7 @@ AM_PACKAGE: Final = "prometheus-alertmanager"
 INGEST_PATH: Final = f"{API}/alerts/alertmanager"
 AM_PATH: Final = "/api/v2/alerts"
 ACCESS_STATUS: Final = re.compile(r'HTTP/[0-9.]+" (\d{3})')
-WORKER_SENT: Final = re.compile(r"astreinte\.worker: fired due work .*?; sent (\d+)")
+WORKER_SENT: Final = re.compile(r"astreinte\.worker: (?:fired due work .*?; sent|delivered) (\d+)")
 PHASE_SECONDS: Final = 20.0
 JSON_HEADERS: Final = {"Content-Type": "application/json"}
 GO_ZERO_TIME: Final = "0001-01-01T00:00:00Z"
@@ -673,19 +675,26 @@ async def _paging_incidents(client: httpx.AsyncClient) -> set[str]:
         offset += 500
 
 
-def _page_key(target: Target, spec: Spec, answer: httpx.Response) -> tuple[str, str | None]:
-    """The outcome of one alert, and the key its page will carry (None: it opened nothing)."""
+def _page_keys(
+    target: Target, specs: Sequence[Spec], answer: httpx.Response
+) -> list[tuple[str, str | None]]:
+    """Each alert's outcome, and the key its page will carry (None: it opened nothing)."""
     if target.system == "alertmanager":
-        return "new", spec.fingerprint
-    data = answer.json()
-    outcome = str(data["alerts"][0]["outcome"]) if data["alerts"] else "none"
-    opened = outcome == "new" and data["incidents"]
-    return outcome, str(data["incidents"][0]) if opened else None
+        return [("new", spec.fingerprint) for spec in specs]
+    said = answer.json()["alerts"]
+    keys: list[tuple[str, str | None]] = []
+    for k in range(len(specs)):
+        alert = said[k] if k < len(said) else {"outcome": "none", "incident_id": None}
+        outcome, incident = str(alert["outcome"]), alert.get("incident_id")
+        keys.append((outcome, str(incident) if outcome == "new" and incident else None))
+    return keys
 
 
-async def page_latency(target: Target, receiver: Receiver, alerts: int) -> Row:
-    """POST one new alert per request; the time from each POST to the first webhook that
-    names its incident (astreinte) or carries its fingerprint (Alertmanager)."""
+async def page_latency(target: Target, receiver: Receiver, alerts: int, batch: int = 1) -> Row:
+    """POST new alerts, `batch` per request; the time from each POST to the first webhook that
+    names its alert's incident (astreinte) or carries its fingerprint (Alertmanager). The
+    row's alerts/s is end to end: pages received over the time from the first POST to the
+    last page."""
     warm_specs = [paged("warm", i) for i in range(2 * target.concurrency)]
     warm = await load(target, [target.encode([s], datetime.now(UTC)) for s in warm_specs])
     await _wait_pages(
@@ -694,36 +703,41 @@ async def page_latency(target: Target, receiver: Receiver, alerts: int) -> Row:
             key
             for i, answer in warm.answers.items()
             if answer.status_code == target.expected
-            and (key := _page_key(target, warm_specs[i], answer)[1])
+            for _, key in _page_keys(target, warm_specs[i : i + 1], answer)
+            if key
         ),
         10.0,
     )
 
     before = receiver.requests
-    specs = [paged("page", i) for i in range(alerts)]
-    done = await load(target, [target.encode([s], datetime.now(UTC)) for s in specs])
-    keys: dict[int, str] = {}
+    specs = [paged(f"page{batch}", i) for i in range(alerts)]
+    groups = [specs[i : i + batch] for i in range(0, alerts, batch)]
+    done = await load(target, [target.encode(g, datetime.now(UTC)) for g in groups])
+    keys: list[tuple[int, str]] = []  # (request number, page key)
     outcomes: Counter[str] = Counter()
     for i, answer in done.answers.items():
         if answer.status_code == target.expected:
-            outcome, key = _page_key(target, specs[i], answer)
-            outcomes[outcome] += 1
-            if key is not None:
-                keys[i] = key
-    await _wait_pages(receiver, keys.values(), PAGE_WAIT_SECONDS)
+            for outcome, key in _page_keys(target, groups[i], answer):
+                outcomes[outcome] += 1
+                if key is not None:
+                    keys.append((i, key))
+    await _wait_pages(receiver, (key for _, key in keys), PAGE_WAIT_SECONDS)
 
     paging = await _paging_incidents(target.client) if target.system == "astreinte" else None
     latencies: list[float] = []
     late = quiet = 0
-    for i, key in keys.items():
+    last = 0.0
+    for i, key in keys:
         at = receiver.seen(key)
         if at is not None:
             latencies.append((at - done.started[i]) * 1000)
+            last = max(last, at)
         elif paging is not None and key not in paging:
             quiet += 1
         else:
             late += 1
-    notes = [f"paged {len(latencies)}/{len(done.started)}"]
+    sent = len(done.started) * batch
+    notes = [f"paged {len(latencies)}/{sent}"]
     if paging is not None:
         notes.append(f"opened without a page (no reachable contact) {quiet}")
     if odd := {k: v for k, v in outcomes.items() if k != "new"}:
@@ -731,8 +745,11 @@ async def page_latency(target: Target, receiver: Receiver, alerts: int) -> Row:
     if late:
         notes.append(f"no webhook within {PAGE_WAIT_SECONDS:.0f} s: {late}")
     notes.append(f"{receiver.requests - before} webhook requests")
-    row = _row(target, "POST→webhook ×1", 1, alerts, done, notes)
+    row = _row(target, f"POST→webhook ×{batch}", batch, len(groups), done, notes)
     row.latencies_ms = latencies  # the page latency, not the request's
+    if latencies and done.started:
+        row.alerts = len(latencies)  # end to end: pages received…
+        row.seconds = last - min(done.started.values())  # …from the first POST to the last page
     return row
 
 
@@ -742,7 +759,7 @@ def _worker_ticks(log: Path) -> str:
     sent = [int(m.group(1)) for m in WORKER_SENT.finditer(text)]
     if not sent:
         return "worker logged no delivery"
-    return f"worker: {sum(sent)} sent in {len(sent)} ticks, at most {max(sent)} per tick"
+    return f"worker: {sum(sent)} sent in {len(sent)} rounds, at most {max(sent)} per round"
 
 
 def _log_excerpt(log: Path, limit: int = 20) -> str:
@@ -822,6 +839,23 @@ def bench_astreinte(
                     f"astreinte/{backend} paging, serve.log: {_log_excerpt(server.log)}"
                 )
 
+            async def batched_pages() -> Row:
+                async with _client(server.base, concurrency, server.token) as client:
+                    target = Target(
+                        "astreinte",
+                        backend,
+                        client,
+                        INGEST_PATH,
+                        webhook_v4,
+                        202,
+                        concurrency,
+                        budget,
+                        report,
+                    )
+                    return await page_latency(target, receiver, batch100_alerts(alerts), 100)
+
+            report.rows.append(asyncio.run(batched_pages()))
+
 
 def bench_alertmanager(alerts: int, concurrency: int, budget: float, report: Report) -> None:
     why = ensure_alertmanager()
@@ -854,7 +888,7 @@ def bench_alertmanager(alerts: int, concurrency: int, budget: float, report: Rep
             receiver = Receiver(_fingerprint_keys)
             with receiver.running(), alertmanager(Path(name), receiver.url) as base:
 
-                async def pages() -> Row:
+                async def pages() -> list[Row]:
                     async with _client(base, concurrency) as client:
                         target = Target(
                             "alertmanager",
@@ -867,9 +901,13 @@ def bench_alertmanager(alerts: int, concurrency: int, budget: float, report: Rep
                             budget,
                             report,
                         )
-                        return await page_latency(target, receiver, alerts)
+                        rows = [await page_latency(target, receiver, alerts)]
+                        rows.append(
+                            await page_latency(target, receiver, batch100_alerts(alerts), 100)
+                        )
+                        return rows
 
-                report.rows.append(asyncio.run(pages()))
+                report.rows.extend(asyncio.run(pages()))
     except (RuntimeError, OSError) as exc:
         report.remarks.append(f"Alertmanager could not run: {exc}")
         return
@@ -911,7 +949,8 @@ def main() -> None:
         f"N={args.alerts} alerts per batch-1 run (batch-100 runs: "
         f"{batch100_alerts(args.alerts)}), concurrency "
         f"{args.concurrency}, loopback. ingest rows: latency per request; POST→webhook rows: "
-        "latency from POST to the first webhook for that alert, alerts/s while posting.\n"
+        "latency from POST to the first webhook for that alert, alerts/s end to end (pages "
+        "received from the first POST to the last page).\n"
     )
     out(
         f"{'system':<12} {'backend':<8} {'measurement':<20} {'alerts':>6} {'reqs':>5} "

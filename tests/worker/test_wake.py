@@ -1,7 +1,8 @@
 """The worker hears of a new page at once instead of at its next tick: a commit in its own
 process wakes it (SQLite and PostgreSQL), and on PostgreSQL a commit in another process does too
 (LISTEN/NOTIFY). Every worker here ticks once an hour, so a page that arrives at all arrived
-because the worker was woken."""
+because the worker was woken. Pages handed over at commit to a worker that then dies are sent
+by another once their lease ends, once."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.adapters.channels import ChannelNotifier, WebhookChannel
-from astreinte.services import catalogue, incidents
+from astreinte.services import catalogue, incidents, notifications
+from astreinte.storage import outbox
 from astreinte.storage.db import make_engine, make_session_factory, migrate
+from astreinte.storage.outbox import Queued
 from astreinte.worker.loop import Worker
 from tests.conftest import SEEDS, _empty_postgres
 from tests.receivers import Recorder, http_server
@@ -124,3 +127,35 @@ def test_on_postgresql_a_page_queued_by_another_process_wakes_the_worker(
         )
         opened = int(done.stdout.strip())
         assert wait_for(lambda: opened in pages(recorder)), "no NOTIFY reached the worker"
+
+
+def test_pages_handed_to_a_worker_that_died_are_sent_once_its_lease_ends(
+    sessions: sessionmaker[Session],
+) -> None:
+    now = datetime.now(UTC)
+    catalogue.import_paths(sessions, [SEEDS], now=now)
+    taken: list[Queued] = []
+    forget = outbox.hand_over_to(taken.extend, lease=notifications.LEASE)
+    try:  # a worker that takes the pages and dies before sending them
+        opened = incidents.open_incident(
+            sessions,
+            title="Base indisponible",
+            procedure_id=p1_procedure(sessions),
+            actor="alice",
+            now=now,
+        )
+    finally:
+        forget()
+    assert taken, "the commit handed no page over"
+    with http_server() as (url, recorder):
+        notifier = ChannelNotifier(
+            {"hook": WebhookChannel(url)}, routes=dict.fromkeys(KINDS, "hook")
+        )
+        early = notifications.deliver(sessions, notifier, now=now + timedelta(seconds=30))
+        assert early.sent == 0, "another worker sent a page still leased to the first"
+        later = now + notifications.LEASE + timedelta(seconds=1)
+        after = notifications.deliver(sessions, notifier, now=later)
+        again = notifications.deliver(sessions, notifier, now=later + timedelta(seconds=1))
+    assert after.sent == len(taken)
+    assert again.sent == 0
+    assert pages(recorder) == [opened.id] * len(taken)

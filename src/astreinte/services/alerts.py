@@ -110,10 +110,22 @@ def ingest(
     touched: list[int] = []
     with incident_transaction(sessions) as session:
         active = store.silences(session, now=now)
+        known: dict[tuple[str, str], StoredAlert] = {}
+        for source in dict.fromkeys(a.source for a in alerts):
+            fingerprints = [a.fingerprint for a in alerts if a.source == source]
+            found = store.latest_of(session, source, fingerprints)
+            known.update(((source, fp), stored) for fp, stored in found.items())
         for alert in alerts:
             result = _one(
-                session, alert, now=now, rules=rules, alert_rules=alert_rules, active=active
+                session,
+                alert,
+                known.get((alert.source, alert.fingerprint)),
+                now=now,
+                rules=rules,
+                alert_rules=alert_rules,
+                active=active,
             )
+            known[(alert.source, alert.fingerprint)] = result.stored  # a repeat in this payload
             results.append(result)
             if result.stored.incident_id is not None and result.outcome is not Outcome.REPEAT:
                 touched.append(result.stored.incident_id)
@@ -123,14 +135,15 @@ def ingest(
 def _one(
     session: Session,
     alert: Alert,
+    current: StoredAlert | None,
     *,
     now: datetime,
     rules: IncidentRules,
     alert_rules: AlertRules,
     active: Sequence[Silence],
 ) -> Ingested:
+    """What one alert does, given the latest stored alert of its identity (`current`)."""
     actor = f"alert:{alert.source}"
-    current = store.latest(session, alert.source, alert.fingerprint)
     firing = alert.status is not AlertStatus.RESOLVED
     if current is not None and current.open:
         if not firing:

@@ -9,7 +9,7 @@ wire, exactly-once in the outbox). Several workers on PostgreSQL claim disjoint 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -77,37 +77,65 @@ def deliver(
     ends. A notification whose channel fails for good is queued again on the channel's first
     fallback (`fallbacks` maps a channel, or a contact kind, to the channels to try next), in
     the transaction that records the failure, so a fallback is never lost nor doubled."""
-    chains = fallbacks or {}
+    with sessions.begin() as session:  # a read first: the write lock only when there is work
+        if not outbox.has_due(session, now=now):
+            return DeliveryReport(0, 0, 0)
     with writing(sessions) as session:
         leased = outbox.claim(session, now=now, limit=limit, lease_until=now + LEASE)
     if not leased:
         return DeliveryReport(0, 0, 0)
+    return record(sessions, send(notifier, leased, clock=lambda: now), fallbacks=fallbacks)
 
-    def attempt(queued: Queued) -> tuple[Queued, str | None]:
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    queued: Queued
+    error: str | None  # None: delivered
+    at: datetime
+
+
+def send(
+    notifier: Notifier, leased: Sequence[Queued], *, clock: Callable[[], datetime]
+) -> list[Attempt]:
+    """Send leased notifications (no database work: a channel's answer holds no lock)."""
+
+    def attempt(queued: Queued) -> Attempt:
         try:
             notifier.send(queued.notification)
         except Exception as exc:
-            return queued, f"{type(exc).__name__}: {exc}"[:500]
-        return queued, None
+            return Attempt(queued, f"{type(exc).__name__}: {exc}"[:500], clock())
+        return Attempt(queued, None, clock())
 
     if len(leased) == 1:  # the usual case once the worker is woken per page: no pool
-        outcomes = [attempt(leased[0])]
-    else:
-        # Channels answer in tens of milliseconds each: a backlog is sent a few at a time.
-        with ThreadPoolExecutor(max_workers=min(SENDERS, len(leased))) as pool:
-            outcomes = list(pool.map(attempt, leased))
+        return [attempt(leased[0])]
+    # Channels answer in tens of milliseconds each: a backlog is sent a few at a time.
+    with ThreadPoolExecutor(max_workers=min(SENDERS, len(leased))) as pool:
+        return list(pool.map(attempt, leased))
+
+
+def record(
+    sessions: sessionmaker[Session],
+    attempts: Sequence[Attempt],
+    *,
+    fallbacks: Mapping[str, Sequence[str]] | None = None,
+) -> DeliveryReport:
+    """Record attempts in one transaction: sent, retried later with backoff, or given up and
+    queued on the fallback channel (in this transaction, so a fallback is never lost nor
+    doubled)."""
+    chains = fallbacks or {}
     sent = retrying = failed = 0
     with writing(sessions) as session:
-        for queued, error in outcomes:
+        for done in attempts:
+            queued, error, at = done.queued, done.error, done.at
             if error is None:
-                outbox.record_attempt(session, queued.id, now=now, error=None, retry_at=None)
+                outbox.record_attempt(session, queued.id, now=at, error=None, retry_at=None)
                 sent += 1
                 continue
-            later = retry_at(queued.attempts + 1, now)
-            outbox.record_attempt(session, queued.id, now=now, error=error, retry_at=later)
+            later = retry_at(queued.attempts + 1, at)
+            outbox.record_attempt(session, queued.id, now=at, error=error, retry_at=later)
             if later is None:
                 failed += 1
-                _fall_back(session, queued.notification, chains, now=now)
+                _fall_back(session, queued.notification, chains, now=at)
             else:
                 retrying += 1
     return DeliveryReport(sent, retrying, failed)

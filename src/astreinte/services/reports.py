@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.domain.incident.metrics import Summary, TargetResult, compare, summarise
+from astreinte.services import snapshots
 from astreinte.storage import incidents as store
 from astreinte.storage import repo
 
@@ -30,7 +31,7 @@ def report(sessions: sessionmaker[Session]) -> Report:
         incidents = store.all_incidents(session)
         runbooks = []
         for summary in repo.list_runbooks(session):
-            shell = repo.load_runbook_shell(session, summary.id)
+            shell = snapshots.runbook_shell(session, summary.id)  # parsed once per version
             if shell is None or not shell.metrics:
                 continue
             followed = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, cast
@@ -43,16 +43,21 @@ class StoredAlert:
         return self.alert.status is not AlertStatus.RESOLVED
 
 
-def latest(session: Session, source: str, fingerprint: str) -> StoredAlert | None:
-    """The most recent alert with this identity, locked for the caller's transaction."""
-    row = session.execute(
-        select(ALERTS)
-        .where(ALERTS.c.source == source, ALERTS.c.fingerprint == fingerprint)
-        .order_by(ALERTS.c.id.desc())
-        .limit(1)
-        .with_for_update()
-    ).one_or_none()
-    return None if row is None else _stored(row)
+def latest_of(session: Session, source: str, fingerprints: Sequence[str]) -> dict[str, StoredAlert]:
+    """The most recent alert of each of these identities (one source's fingerprints: a
+    payload's alerts), locked for the caller's transaction."""
+    found: dict[str, StoredAlert] = {}
+    unique = list(dict.fromkeys(fingerprints))
+    for start in range(0, len(unique), 500):  # bounded IN lists
+        rows = session.execute(
+            select(ALERTS)
+            .where(ALERTS.c.source == source, ALERTS.c.fingerprint.in_(unique[start : start + 500]))
+            .order_by(ALERTS.c.id)
+            .with_for_update()
+        )
+        for row in rows:  # by id: the last one of each fingerprint stays
+            found[row.fingerprint] = _stored(row)
+    return found
 
 
 def insert(session: Session, stored: StoredAlert) -> StoredAlert:

@@ -15,11 +15,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import CursorResult, Engine, Table, event, select, text
+from sqlalchemy import ColumnElement, CursorResult, Engine, Table, event, select, text
 from sqlalchemy.orm import Session
 
 from astreinte.domain.notification import Address, Delivery, Notification
@@ -47,9 +47,17 @@ def enqueue(session: Session, notification: Notification, *, now: datetime) -> b
 
 def enqueue_many(session: Session, notifications: Sequence[Notification], *, now: datetime) -> int:
     """Queue notifications whose dedup keys are not queued yet (one statement: the unique
-    key decides, so two writers racing on the same page store it once); how many were new."""
+    key decides, so two writers racing on the same page store it once); how many were new.
+
+    With a worker of this process taking pages (`hand_over_to`), the new pending ones are also
+    leased to it here and handed over when the transaction commits: the page leaves without
+    the worker's own claiming transaction. Were the process to die first, the lease ends and
+    any worker sends them."""
     if not notifications:
         return 0
+    with _registry_lock:
+        taker = _takers[-1] if _takers else None
+    lease_until = now + taker.lease if taker else None
     rows = [
         {
             "incident_id": n.incident_id,
@@ -62,7 +70,7 @@ def enqueue_many(session: Session, notifications: Sequence[Notification], *, now
             "body": n.body,
             "status": n.status.value,
             "attempts": 0,
-            "next_attempt_at": now if n.status is Delivery.PENDING else None,
+            "next_attempt_at": (lease_until or now) if n.status is Delivery.PENDING else None,
             "delivered_at": None,
             "last_error": n.error,
             "reason": n.reason or None,
@@ -73,49 +81,92 @@ def enqueue_many(session: Session, notifications: Sequence[Notification], *, now
         for n in notifications
     ]
     statement = insert_ignoring_duplicates(session, OUTBOX, ["dedup_key"])
-    result = cast(CursorResult[Any], session.execute(statement, rows))
-    queued = int(result.rowcount)
-    if queued and any(n.status is Delivery.PENDING for n in notifications):
-        if not session.info.get(_RING) and session.get_bind().dialect.name == "postgresql":
-            session.execute(text(f"NOTIFY {CHANNEL}"))
-        session.info[_RING] = True
-    return queued
+    if taker is None:
+        result = cast(CursorResult[Any], session.execute(statement, rows))
+        queued = int(result.rowcount)
+        if queued and any(n.status is Delivery.PENDING for n in notifications):
+            if not session.info.get(_RING) and session.get_bind().dialect.name == "postgresql":
+                session.execute(text(f"NOTIFY {CHANNEL}"))
+            session.info[_RING] = True
+        return queued
+    returning = statement.returning(OUTBOX.c.dedup_key, OUTBOX.c.id)
+    inserted = {str(key): int(new_id) for key, new_id in session.execute(returning, rows)}
+    handed = session.info.setdefault(_HANDED, [])
+    for n in notifications:
+        if n.status is Delivery.PENDING and n.dedup_key in inserted:
+            handed.append(Queued(inserted[n.dedup_key], n, now, n.status, 0, None, None))
+    return len(inserted)
 
 
-# --- the doorbell ----------------------------------------------------------------------------
+# --- the doorbell and the hand-over ----------------------------------------------------------
 
 CHANNEL = "astreinte_outbox"  # PostgreSQL's notification channel
 _RING = "astreinte.outbox_ring"
+_HANDED = "astreinte.outbox_handed"
+_registry_lock = threading.Lock()
 _callbacks: list[Callable[[], None]] = []
-_callbacks_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class _Taker:
+    take: Callable[[list[Queued]], None]
+    lease: timedelta
+
+
+_takers: list[_Taker] = []
 
 
 def on_queued(callback: Callable[[], None]) -> Callable[[], None]:
     """Call `callback` (quickly: it runs in the committing thread) after each commit, in this
-    process, of a transaction that queued a notification; returns what unregisters it."""
-    with _callbacks_lock:
+    process, of a transaction that queued a notification nobody took; returns what
+    unregisters it."""
+    with _registry_lock:
         _callbacks.append(callback)
 
     def forget() -> None:
-        with _callbacks_lock:
+        with _registry_lock:
             if callback in _callbacks:
                 _callbacks.remove(callback)
 
     return forget
 
 
+def hand_over_to(take: Callable[[list[Queued]], None], *, lease: timedelta) -> Callable[[], None]:
+    """Lease each new pending notification of this process to `take` for `lease`, and give them
+    to it (quickly: it runs in the committing thread) once their transaction commits; returns
+    what stops it. The last one registered takes them."""
+    taker = _Taker(take, lease)
+    with _registry_lock:
+        _takers.append(taker)
+
+    def forget() -> None:
+        with _registry_lock:
+            if taker in _takers:
+                _takers.remove(taker)
+
+    return forget
+
+
 @event.listens_for(Session, "after_commit")
 def _ring(session: Session) -> None:
-    if session.info.pop(_RING, False):
-        with _callbacks_lock:
-            callbacks = list(_callbacks)
+    handed: list[Queued] = session.info.pop(_HANDED, [])
+    rung = session.info.pop(_RING, False)
+    with _registry_lock:
+        taker = _takers[-1] if _takers else None
+        callbacks = list(_callbacks)
+    if handed and taker is not None:
+        taker.take(handed)
+    elif handed:  # its worker stopped meanwhile: the rows are sent when their lease ends
+        rung = True
+    if rung:
         for callback in callbacks:
             callback()
 
 
 @event.listens_for(Session, "after_rollback")
-def _silence(session: Session) -> None:
+def _forget(session: Session) -> None:
     session.info.pop(_RING, None)
+    session.info.pop(_HANDED, None)
 
 
 def listen(engine: Engine, callback: Callable[[], None], stop: threading.Event) -> None:
@@ -135,6 +186,20 @@ def listen(engine: Engine, callback: Callable[[], None], stop: threading.Event) 
                         callback()
         except psycopg.Error:
             stop.wait(1.0)
+
+
+def has_due(session: Session, *, now: datetime) -> bool:
+    """Whether any notification is due (a plain read: no lock taken)."""
+    query = select(OUTBOX.c.id).where(*_due(now)).limit(1)
+    return session.execute(query).first() is not None
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        OUTBOX.c.status == Delivery.PENDING.value,
+        OUTBOX.c.next_attempt_at.is_not(None),
+        OUTBOX.c.next_attempt_at <= now,
+    )
 
 
 def claim(

@@ -4,7 +4,10 @@ nothing and a restart picks up where it was. Several workers may run against Pos
 
 Between ticks the worker sleeps `interval` seconds, unless a notification is queued first: a
 commit in this process (or, on PostgreSQL, in any process) wakes it at once, so a page leaves
-within milliseconds of the alert without polling the database every few milliseconds.
+within milliseconds of the alert without polling the database every few milliseconds. Pages
+queued in this process are even handed over as their transaction commits, already leased to
+this worker (`outbox.hand_over_to`): they are sent without a claiming transaction, and a
+recorder thread writes the attempts, so sending never waits for the database's write lock.
 
     worker = Worker(sessions, LogNotifier(), interval=5.0)
     worker.run(stop_event)
@@ -13,8 +16,11 @@ within milliseconds of the alert without polling the database every few millisec
 from __future__ import annotations
 
 import logging
+import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,9 +29,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.services import clocks, notifications
 from astreinte.services.clocks import DueReport
-from astreinte.services.notifications import DEFAULT_RULES, DeliveryReport, NotificationRules
+from astreinte.services.notifications import (
+    DEFAULT_RULES,
+    Attempt,
+    DeliveryReport,
+    NotificationRules,
+)
 from astreinte.services.ports import Notifier
 from astreinte.storage import outbox
+from astreinte.storage.outbox import Queued
 
 log = logging.getLogger("astreinte.worker")
 BATCH = 50  # notifications.deliver's default limit
@@ -60,6 +72,8 @@ class Worker:
         self.notifying = notifying  # routing and wording of the escalations it fires
         self._wake = threading.Event()
         self.ticks = 0  # ticks run by `run`, for health checks and tests
+        self._handed: deque[Queued] = deque()
+        self._attempts: queue.SimpleQueue[list[Attempt] | None] = queue.SimpleQueue()
 
     def wake(self) -> None:
         """Tick now (a notification was queued, or the worker is asked to stop)."""
@@ -81,9 +95,46 @@ class Worker:
                 break
         return Tick(due, delivery)
 
+    def _take(self, handed: list[Queued]) -> None:
+        self._handed.extend(handed)
+        self.wake()
+
+    def _send_handed(self) -> None:
+        handed: list[Queued] = []
+        while self._handed:
+            handed.append(self._handed.popleft())
+        if handed:
+            self._attempts.put(notifications.send(self.notifier, handed, clock=self.clock))
+
+    def _record(self) -> None:
+        """The recorder thread: writes attempts as they come, several sends per transaction."""
+        while True:
+            batch = self._attempts.get()
+            if batch is None:
+                return
+            with suppress(queue.Empty):
+                while (more := self._attempts.get_nowait()) is not None:
+                    batch.extend(more)
+                self._attempts.put(None)  # the stop sentinel was taken with the batch
+            try:
+                done = notifications.record(self.sessions, batch, fallbacks=self.fallbacks)
+            except Exception:
+                # The rows stay leased: once the lease ends a worker sends them again.
+                log.exception("recording %d delivery attempt(s) failed", len(batch))
+                continue
+            log.info(
+                "delivered %d page(s) handed over at commit; retrying %d, failed %d",
+                done.sent,
+                done.retrying,
+                done.failed,
+            )
+
     def run(self, stop: threading.Event) -> None:
         """Tick every `interval` seconds until `stop` is set; an error is logged and the next
         tick tries again (a database restart must not kill the pager)."""
+        recorder = threading.Thread(target=self._record, name="astreinte-recorder", daemon=True)
+        recorder.start()
+        forget_handed = outbox.hand_over_to(self._take, lease=notifications.LEASE)
         forget = outbox.on_queued(self.wake)
         engine = self.sessions.kw.get("bind")
         listener = None
@@ -98,7 +149,11 @@ class Worker:
         try:
             self._loop(stop)
         finally:
+            forget_handed()
             forget()
+            self._send_handed()  # taken before the hand-over stopped
+            self._attempts.put(None)
+            recorder.join(timeout=10)
             if listener is not None:
                 listener.join(timeout=2)
 
@@ -106,6 +161,7 @@ class Worker:
         while not stop.is_set():
             self._wake.clear()  # what is queued from here on is seen by this tick or the next
             try:
+                self._send_handed()
                 result = self.tick()
                 self.ticks += 1
                 if result.due.incidents or result.delivery.sent or result.delivery.failed:
