@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.domain.alert import Alert, AlertStatus, is_flapping
@@ -39,7 +39,6 @@ from astreinte.services.transaction import incident_transaction
 from astreinte.storage import alerts as store
 from astreinte.storage import incidents as incident_store
 from astreinte.storage.alerts import StoredAlert
-from astreinte.storage.tables import IncidentRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,23 +257,9 @@ def _groupable(
         )
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     since = now - timedelta(minutes=alert_rules.grouping_minutes)
-    query = (
-        select(IncidentRow.id)
-        .where(
-            IncidentRow.procedure_id == procedure,
-            IncidentRow.status.in_([s.value for s in OPEN]),
-            IncidentRow.opened_at >= since,
-        )
-        .order_by(IncidentRow.id.desc())
-        .limit(1)
+    return incident_store.latest_open(
+        session, procedure_id=procedure, service=alert.service, since=since
     )
-    query = (
-        query.where(IncidentRow.service == alert.service)
-        if alert.service
-        else query.where(IncidentRow.service.is_(None))
-    )
-    found = session.scalar(query)
-    return None if found is None else int(found)
 
 
 def _note(session: Session, incident_id: int, actor: str, text: str, now: datetime) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from astreinte.domain.incident.checklist import IncidentChecklist, Item, Phase
 from astreinte.domain.incident.escalation import Policy, Target, Tier
 from astreinte.domain.incident.model import (
+    OPEN,
     Incident,
     Postmortem,
     ProcedureRef,
@@ -56,6 +57,9 @@ _UPDATE_INCIDENT = update_(INCIDENTS).where(
     INCIDENTS.c.id == bindparam("b_id"), INCIDENTS.c.version == bindparam("b_version")
 )
 _INSERT_EVENTS = insert_(TIMELINE)
+_GET = select(INCIDENTS).where(INCIDENTS.c.id == bindparam("b_id"))
+_GET_LOCKED = _GET.with_for_update()
+_GET_SKIP_LOCKED = _GET.with_for_update(skip_locked=True)
 _INSERT_CHECKLIST_ITEMS = insert_(CHECKLIST_ITEMS)
 
 
@@ -92,11 +96,35 @@ def insert(session: Session, record: IncidentRecord) -> IncidentRecord:
 def get(
     session: Session, incident_id: int, *, lock: bool = False, skip_locked: bool = False
 ) -> IncidentRecord | None:
-    query = select(INCIDENTS).where(INCIDENTS.c.id == incident_id)
-    if lock:
-        query = query.with_for_update(skip_locked=skip_locked)
-    row = session.execute(query).one_or_none()
+    query = _GET_SKIP_LOCKED if skip_locked else _GET_LOCKED if lock else _GET
+    row = session.execute(query, {"b_id": incident_id}).one_or_none()
     return None if row is None else _record(row)
+
+
+def latest_open(
+    session: Session, *, procedure_id: str, service: str | None, since: datetime
+) -> int | None:
+    """The newest open incident of this procedure and service opened since `since` (what a
+    new alert joins)."""
+    statement = _LATEST_OPEN_OF_SERVICE if service else _LATEST_OPEN_WITHOUT_SERVICE
+    found = session.execute(
+        statement, {"b_procedure": procedure_id, "b_since": since, "b_service": service}
+    ).scalar()
+    return None if found is None else int(found)
+
+
+_LATEST_OPEN = (
+    select(INCIDENTS.c.id)
+    .where(
+        INCIDENTS.c.procedure_id == bindparam("b_procedure"),
+        INCIDENTS.c.status.in_([s.value for s in OPEN]),
+        INCIDENTS.c.opened_at >= bindparam("b_since"),
+    )
+    .order_by(INCIDENTS.c.id.desc())
+    .limit(1)
+)
+_LATEST_OPEN_OF_SERVICE = _LATEST_OPEN.where(INCIDENTS.c.service == bindparam("b_service"))
+_LATEST_OPEN_WITHOUT_SERVICE = _LATEST_OPEN.where(INCIDENTS.c.service.is_(None))
 
 
 def update(session: Session, record: IncidentRecord) -> IncidentRecord:
