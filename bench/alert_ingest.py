@@ -19,8 +19,10 @@ folder, or a new PostgreSQL database `astreinte_bench_<random>` dropped at the e
    on-call; `astreinte serve` runs WITH its worker, configured by an astreinte.toml in its
    working directory (`[channels.hook] kind = "webhook"` to the receiver, every contact kind
    routed to it, `worker_interval_seconds = 0.05`). New alerts worded like seed 004's
-   "Base de données indisponible" (a procedure whose runbook has tier-1 contacts) are POSTed,
-   one per request (N alerts) then 100 per request (about 10N/3), C requests at a time; each
+   "Base de données indisponible" (a procedure whose runbook has tier-1 contacts) are POSTed
+   one per request: first 200 as a steady stream of 20 alerts/s (the latency of a page on a
+   busy night), then N as fast as answered, then 100 per request (about 10N/3), C requests
+   at a time (saturation: the latency then includes the queue); each
    alert's latency runs from just before its POST to the first webhook whose `incident.id` is
    the incident the response names for it. Its alerts/s is end to end: pages received over
    the time from the first POST to the last page. Incidents that queued no notification at
@@ -94,6 +96,8 @@ PHASE_SECONDS: Final = 20.0
 JSON_HEADERS: Final = {"Content-Type": "application/json"}
 GO_ZERO_TIME: Final = "0001-01-01T00:00:00Z"
 PAGE_WAIT_SECONDS: Final = 30.0
+PACED_RATE: Final = 20.0  # alerts/s of the steady stream: a busy night, not a flood
+PACED_ALERTS: Final = 200
 PAGED_SUMMARY: Final = "Base de données indisponible"
 ALERT_NAMES: Final = (
     "DatabaseConnectionsExhausted",
@@ -567,18 +571,29 @@ class Target:
     report: Report
 
 
-async def load(target: Target, bodies: Sequence[bytes], *, budget: float | None = None) -> Load:
+async def load(
+    target: Target,
+    bodies: Sequence[bytes],
+    *,
+    budget: float | None = None,
+    rate: float | None = None,
+) -> Load:
     """POST `bodies`, `concurrency` at a time, from one shared iterator (as run_phase in
-    bench/api_throughput.py), no new request once the budget is spent."""
+    bench/api_throughput.py), no new request once the budget is spent. With `rate`, request
+    number i leaves no earlier than i/rate seconds after the first (a steady stream of alerts
+    instead of as fast as the server answers)."""
     numbers = iter(range(len(bodies)))
     deadline = time.monotonic() + (target.budget if budget is None else budget)
     result = Load()
+    first = time.perf_counter()
 
     async def worker() -> None:
         for number in numbers:
             if time.monotonic() > deadline:
                 result.cut = True
                 return
+            if rate is not None:
+                await asyncio.sleep(max(0.0, first + number / rate - time.perf_counter()))
             started = time.perf_counter()
             result.started[number] = started
             try:
@@ -690,11 +705,13 @@ def _page_keys(
     return keys
 
 
-async def page_latency(target: Target, receiver: Receiver, alerts: int, batch: int = 1) -> Row:
-    """POST new alerts, `batch` per request; the time from each POST to the first webhook that
-    names its alert's incident (astreinte) or carries its fingerprint (Alertmanager). The
-    row's alerts/s is end to end: pages received over the time from the first POST to the
-    last page."""
+async def page_latency(
+    target: Target, receiver: Receiver, alerts: int, batch: int = 1, rate: float | None = None
+) -> Row:
+    """POST new alerts, `batch` per request (`rate` requests/s at most, else as fast as
+    answered); the time from each POST to the first webhook that names its alert's incident
+    (astreinte) or carries its fingerprint (Alertmanager). The row's alerts/s is end to end:
+    pages received over the time from the first POST to the last page."""
     warm_specs = [paged("warm", i) for i in range(2 * target.concurrency)]
     warm = await load(target, [target.encode([s], datetime.now(UTC)) for s in warm_specs])
     await _wait_pages(
@@ -710,9 +727,10 @@ async def page_latency(target: Target, receiver: Receiver, alerts: int, batch: i
     )
 
     before = receiver.requests
-    specs = [paged(f"page{batch}", i) for i in range(alerts)]
+    specs = [paged(f"page{batch}r{rate or 0:g}", i) for i in range(alerts)]
     groups = [specs[i : i + batch] for i in range(0, alerts, batch)]
-    done = await load(target, [target.encode(g, datetime.now(UTC)) for g in groups])
+    bodies = [target.encode(g, datetime.now(UTC)) for g in groups]
+    done = await load(target, bodies, rate=rate)
     keys: list[tuple[int, str]] = []  # (request number, page key)
     outcomes: Counter[str] = Counter()
     for i, answer in done.answers.items():
@@ -745,7 +763,8 @@ async def page_latency(target: Target, receiver: Receiver, alerts: int, batch: i
     if late:
         notes.append(f"no webhook within {PAGE_WAIT_SECONDS:.0f} s: {late}")
     notes.append(f"{receiver.requests - before} webhook requests")
-    row = _row(target, f"POST→webhook ×{batch}", batch, len(groups), done, notes)
+    paced = f" @{rate:g}/s" if rate else ""
+    row = _row(target, f"POST→webhook ×{batch}{paced}", batch, len(groups), done, notes)
     row.latencies_ms = latencies  # the page latency, not the request's
     if latencies and done.started:
         row.alerts = len(latencies)  # end to end: pages received…
@@ -831,6 +850,22 @@ def bench_astreinte(
                     )
                     return await page_latency(target, receiver, alerts)
 
+            async def paced_pages() -> Row:
+                async with _client(server.base, concurrency, server.token) as client:
+                    target = Target(
+                        "astreinte",
+                        backend,
+                        client,
+                        INGEST_PATH,
+                        webhook_v4,
+                        202,
+                        concurrency,
+                        budget,
+                        report,
+                    )
+                    return await page_latency(target, receiver, PACED_ALERTS, rate=PACED_RATE)
+
+            report.rows.append(asyncio.run(paced_pages()))
             row = asyncio.run(pages())
             row.notes += f"; {_worker_ticks(server.log)}"
             report.rows.append(row)
@@ -901,7 +936,8 @@ def bench_alertmanager(alerts: int, concurrency: int, budget: float, report: Rep
                             budget,
                             report,
                         )
-                        rows = [await page_latency(target, receiver, alerts)]
+                        rows = [await page_latency(target, receiver, PACED_ALERTS, rate=PACED_RATE)]
+                        rows.append(await page_latency(target, receiver, alerts))
                         rows.append(
                             await page_latency(target, receiver, batch100_alerts(alerts), 100)
                         )
