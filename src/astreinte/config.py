@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -30,8 +31,17 @@ def _default_database_url() -> str:
     return "sqlite:///" + str(Path.cwd() / "astreinte.db")
 
 
+# The file `--config` names, for the settings built by `load_settings(config=…)`: the settings
+# sources are chosen by a class method, which no argument reaches.
+_chosen: ContextVar[Path | None] = ContextVar("astreinte_config", default=None)
+
+
 def config_path() -> Path:
-    """`$ASTREINTE_CONFIG` when set, else `astreinte.toml` in the working directory."""
+    """The file `--config` chose, else `$ASTREINTE_CONFIG` when set, else `astreinte.toml` in
+    the working directory."""
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
     return Path(os.environ.get("ASTREINTE_CONFIG", CONFIG_FILE))
 
 
@@ -275,6 +285,13 @@ class Settings(BaseSettings):
         channels = ["pager"]
         [messages.fr]
         short = "#{{ incident.id }} {{ incident.title }} {{ incident.link }}"
+
+        probe_concurrency = 100        # checks at once, per worker
+        probe_retention_days = 30      # probe results kept this long
+        [[probes]]                     # read by probes_config.py, not here
+        name = "redis"
+        kind = "redis"
+        target = "redis://127.0.0.1:6379/0"
     """
 
     model_config = SettingsConfigDict(env_prefix="ASTREINTE_", extra="ignore")
@@ -295,6 +312,15 @@ class Settings(BaseSettings):
     # Where people open astreinte (links in notifications); none: messages carry no link.
     public_url: str | None = None
     worker_interval_seconds: float = Field(default=5.0, gt=0)
+    # How many probes one worker checks at once, and how long their results are kept.
+    probe_concurrency: int = Field(default=100, ge=1, le=10_000)
+    probe_retention_days: int = Field(default=30, ge=1, le=3650)
+    # The file these settings were read from; its [[probes]] are read by `probes_config`.
+    _config_file: Path = PrivateAttr(default_factory=config_path)
+
+    @property
+    def config_file(self) -> Path:
+        return self._config_file
 
     @field_validator("sla")
     @classmethod
@@ -334,8 +360,12 @@ class Settings(BaseSettings):
         return init_settings, env_settings, _TomlSource(settings_cls, config_path())
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build the settings once; a bad value raises `InputError` naming the setting."""
+def load_settings(*, config: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings once, from `config` (`--config`) or the file `config_path()` names; a
+    bad value raises `InputError` naming the setting."""
+    if config is not None and not config.is_file():
+        raise InputError(f"{config}: no such configuration file; check --config")
+    token = _chosen.set(config)
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
@@ -345,4 +375,6 @@ def load_settings(**overrides: Any) -> Settings:
             f"setting '{name}' is invalid ({first['msg']}); "
             f"fix ASTREINTE_{name.upper()} or {config_path()}"
         ) from None
+    finally:
+        _chosen.reset(token)
     return settings

@@ -19,14 +19,17 @@ from astreinte.config import Settings
 from astreinte.domain.incident.escalation import Policy, Target, Tier
 from astreinte.domain.incident.model import Action
 from astreinte.domain.notification import Address
+from astreinte.domain.probe import ProbeSpec
 from astreinte.domain.routing import Contact, Routing, Rule
 from astreinte.domain.runbook.model import Level
 from astreinte.errors import InputError
+from astreinte.probes_config import load as load_probes
 from astreinte.services import documents
 from astreinte.services.alerts import AlertRules
 from astreinte.services.incidents import IncidentRules
 from astreinte.services.notifications import NotificationRules
 from astreinte.services.ports import Notifier
+from astreinte.services.probes import ProbeRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +195,20 @@ def delivery(settings: Settings, environ: Mapping[str, str] | None = None) -> De
     fallbacks = {name: tuple(c.fallbacks) for name, c in settings.channels.items()}
     fallbacks |= {kind: fallbacks[name] for kind, name in settings.routes.items()}
     return Delivery(ChannelNotifier(channels, settings.routes), fallbacks)
+
+
+def probe_specs(settings: Settings) -> list[ProbeSpec]:
+    """The `[[probes]]` of the configuration file the settings were read from, checked by the
+    probe kinds: a mistake is an error at start, with its line, not a probe that never runs."""
+    from astreinte.adapters import probes  # the drivers load where probes are configured
+
+    return load_probes(settings.config_file, options=probes.OPTION_NAMES, validate=probes.validate)
+
+
+def probe_rules(settings: Settings) -> ProbeRules:
+    return ProbeRules(
+        incidents=incident_rules(settings),
+        alerts=alert_rules(settings),
+        concurrency=settings.probe_concurrency,
+        retention_days=settings.probe_retention_days,
+    )

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte.api.app import create_app
 from astreinte.domain.incident.model import Action
+from astreinte.domain.probe import ProbeKind, ProbeResult, ProbeSpec
 from astreinte.domain.silence import parse_matcher
-from astreinte.services import alerts, incidents, maintenance
+from astreinte.services import alerts, incidents, maintenance, probes
 from astreinte.services.tokens import Role, create_token, revoke_token
 from tests.api.conftest import Clock, Json, Seed004, Tokens, assert_problem, bearer
 
@@ -111,6 +112,8 @@ ENDPOINTS = (
     Endpoint("GET", f"{V1}/maintenance/{{name}}", Role.VIEWER),
     Endpoint("DELETE", f"{V1}/maintenance/{{name}}", Role.RESPONDER),
     Endpoint("GET", f"{V1}/notifications", Role.VIEWER),
+    Endpoint("GET", f"{V1}/probes", Role.VIEWER),
+    Endpoint("GET", f"{V1}/probes/{{name}}/results", Role.VIEWER),
 )
 
 # Answered without a token: probes and API clients fetch them before they hold one.
@@ -144,8 +147,10 @@ Target = Callable[[Endpoint], Request]
 def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) -> Target:
     """Opens a fresh incident for an endpoint (a minor one that follows a seed procedure, so that
     it has checklists and closes without a post-mortem), plans a silence and a maintenance
-    window, and gives the request to send."""
+    window, records a probe's result, and gives the request to send."""
     planned = itertools.count(1)
+    probe = ProbeSpec("redis", ProbeKind.REDIS, "redis://127.0.0.1:6379/0", timedelta(seconds=10))
+    probes.record(catalogued, [(probe, ProbeResult(True, clock.now, "PONG"))], now=clock.now)
 
     def make(endpoint: Endpoint) -> Request:
         n = next(planned)
@@ -197,7 +202,7 @@ def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) ->
             incident_id=view.id,
             follow_up_id=view.follow_ups[0].id,
             silence_id=silence.id,
-            name=window.name,
+            name="redis" if "/probes/" in endpoint.path else window.name,
             source="generic",
         )
         return Request(endpoint.method, url, body)

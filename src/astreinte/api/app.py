@@ -6,7 +6,7 @@ the routes; `astreinte serve` runs it with uvicorn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from astreinte import __version__
 from astreinte.api import errors
 from astreinte.api.routes import alerts, incidents, maintenance, system
+from astreinte.api.routes import probes as probe_routes
+from astreinte.domain.probe import ProbeSpec
 from astreinte.services.alerts import DEFAULT_ALERT_RULES, AlertRules
 from astreinte.services.incidents import DEFAULT_RULES, IncidentRules
 from astreinte.wiring import SignatureCheck
@@ -33,9 +35,11 @@ def create_app(
     clock: Callable[[], datetime] = _utc_now,
     alert_rules: AlertRules = DEFAULT_ALERT_RULES,
     signatures: Mapping[str, SignatureCheck] | None = None,
+    probes: Sequence[ProbeSpec] | None = None,
 ) -> FastAPI:
     """The API over `sessions` (already migrated). `clock` is injectable so that tests drive
-    SLA and escalation time instead of waiting for it."""
+    SLA and escalation time instead of waiting for it. `probes` are the configured ones; without
+    them the probes the database knows are listed."""
     app = FastAPI(
         title="astreinte",
         version=__version__,
@@ -50,10 +54,12 @@ def create_app(
     app.state.clock = clock
     app.state.alert_rules = alert_rules
     app.state.signatures = dict(signatures or {})
+    app.state.probes = None if probes is None else list(probes)
     errors.install(app)
     app.include_router(incidents.router, prefix=API_PREFIX)
     app.include_router(alerts.router, prefix=API_PREFIX)
     app.include_router(maintenance.router, prefix=API_PREFIX)
+    app.include_router(probe_routes.router, prefix=API_PREFIX)
     app.include_router(system.router, prefix=API_PREFIX)
     # The contract also names /openapi.json at the root; both serve the same document.
     app.add_api_route("/openapi.json", lambda: app.openapi(), include_in_schema=False)

@@ -4,13 +4,15 @@ fields are added, never renamed or removed."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from astreinte.domain.incident.model import allowed_actions
+from astreinte.domain.probe import ProbeResult, ProbeStatus
 from astreinte.services.incidents import IncidentView
 from astreinte.services.maintenance import Window
+from astreinte.services.probes import History, ProbeView
 from astreinte.storage.alerts import StoredAlert
 from astreinte.storage.incidents import IncidentRecord
 
@@ -425,4 +427,97 @@ def maintenance_out(window: Window, now: datetime) -> MaintenanceOut:
         next=[OccurrenceOut(starts_at=o.starts_at, ends_at=o.ends_at) for o in runs],
         next_local=next_local,
         silenced_alerts=window.silenced_alerts,
+    )
+
+
+# --- probes --------------------------------------------------------------------------------------
+
+
+class ProbeResultOut(BaseModel):
+    at: datetime = Field(description="When the check started.")
+    ok: bool
+    latency_ms: float | None
+    value: float | None = Field(description="The number measured, when there is one.")
+    detail: str = Field(description='What was seen: "HTTP 503", "connection refused"…')
+
+
+class ProbeOut(BaseModel):
+    name: str
+    kind: str = Field(description="http, tcp, tls, postgres, redis, queue, disk, load, command")
+    target: str = Field(description="What it checks, without any password.")
+    interval_seconds: float
+    service: str | None
+    procedure: str | None = Field(description="The procedure it names, if it names one.")
+    status: Literal["unknown", "up", "down"]
+    since: datetime | None = Field(description="When the current status began.")
+    flapping: bool
+    failures: int = Field(description="Failed checks in a row.")
+    successes: int = Field(description="Successful checks in a row.")
+    last: ProbeResultOut | None
+    next_run_at: datetime | None
+    uptime_24h: float | None = Field(description="Percent of successful checks in 24 h.")
+    incident_id: int | None = Field(description="The incident its being down opened or joined.")
+
+
+class ProbeWindowOut(BaseModel):
+    period: Literal["24h", "7d", "90d"]
+    checks: int
+    uptime: float | None = Field(description="Percent of successful checks.")
+    p50_ms: float | None = Field(description="Latency percentiles of the successful checks.")
+    p95_ms: float | None
+    p99_ms: float | None
+
+
+class ProbeResultsOut(BaseModel):
+    name: str
+    windows: list[ProbeWindowOut]
+    results: list[ProbeResultOut] = Field(description="Newest first.")
+
+
+def probe_result_out(result: ProbeResult) -> ProbeResultOut:
+    return ProbeResultOut(
+        at=result.at,
+        ok=result.ok,
+        latency_ms=result.latency_ms,
+        value=result.value,
+        detail=result.detail,
+    )
+
+
+def probe_out(view: ProbeView) -> ProbeOut:
+    state = view.state
+    return ProbeOut(
+        name=view.name,
+        kind=view.kind.value,
+        target=view.target,
+        interval_seconds=view.interval.total_seconds(),
+        service=view.service,
+        procedure=view.procedure,
+        status=state.status.value,
+        since=state.since,
+        flapping=state.flapping,
+        failures=state.failures,
+        successes=state.successes,
+        last=probe_result_out(state.last) if state.last else None,
+        next_run_at=view.next_run_at,
+        uptime_24h=view.uptime_24h,
+        incident_id=view.incident_id if state.status is ProbeStatus.DOWN else None,
+    )
+
+
+def probe_results_out(history: History) -> ProbeResultsOut:
+    return ProbeResultsOut(
+        name=history.name,
+        windows=[
+            ProbeWindowOut(
+                period=cast(Literal["24h", "7d", "90d"], w.label),
+                checks=w.checks,
+                uptime=w.uptime,
+                p50_ms=w.p50_ms,
+                p95_ms=w.p95_ms,
+                p99_ms=w.p99_ms,
+            )
+            for w in history.windows
+        ],
+        results=[probe_result_out(r) for r in history.results],
     )

@@ -15,8 +15,18 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from astreinte import __version__
-from astreinte.cli import alerts, incidents, lint, maintenance, match, risk, runbooks, serve
-from astreinte.cli.runtime import runtime
+from astreinte.cli import (
+    alerts,
+    incidents,
+    lint,
+    maintenance,
+    match,
+    probes,
+    risk,
+    runbooks,
+    serve,
+)
+from astreinte.cli.runtime import ConfigOption, runtime
 from astreinte.errors import AstreinteError
 
 
@@ -78,6 +88,7 @@ app.add_typer(incidents.app, name="incidents")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(alerts.silences_app, name="silences")
 app.add_typer(maintenance.app, name="maintenance")
+app.add_typer(probes.app, name="probes")
 app.command("postmortem")(incidents.postmortem_command)
 app.command("report")(incidents.report_command)
 app.add_typer(incidents.audit_app, name="audit")
@@ -102,9 +113,10 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    config: ConfigOption = None,
 ) -> None:
     del version
-    runtime(ctx)
+    runtime(ctx).choose_config(config)
 
 
 def main() -> None:

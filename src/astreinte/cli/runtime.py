@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,13 +21,21 @@ class Runtime:
     _settings: Settings | None = None
     _engine: Engine | None = None
     _sessions: sessionmaker[Session] | None = field(default=None)
+    config: Path | None = None  # --config: the file read instead of $ASTREINTE_CONFIG
 
     def settings(self) -> Settings:
         if self._settings is None:
             from astreinte.config import load_settings
 
-            self._settings = load_settings()
+            self._settings = load_settings(config=self.config)
         return self._settings
+
+    def choose_config(self, path: Path | None) -> None:
+        """Read the settings from `path` (a command's --config) rather than the default file."""
+        if path is not None:
+            if self._settings is not None and path != self.config:
+                raise typer.BadParameter("--config must be given before anything reads settings")
+            self.config = path
 
     def sessions(self) -> sessionmaker[Session]:
         """A session factory on a database at the latest schema."""
@@ -66,3 +75,13 @@ def runtime(ctx: typer.Context) -> Runtime:
         root.obj = Runtime()
         root.call_on_close(root.obj.close)
     return root.obj
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="The astreinte.toml to read (default: $ASTREINTE_CONFIG, else ./astreinte.toml).",
+        show_default=False,
+    ),
+]

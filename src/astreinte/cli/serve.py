@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from astreinte.cli.runtime import runtime
+from astreinte.cli.runtime import ConfigOption, runtime
 
 
 def _logging() -> None:
@@ -30,6 +30,7 @@ def serve(
     with_worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="Run the worker in this process.")
     ] = True,
+    config: ConfigOption = None,
 ) -> None:
     """Run the HTTP API against ASTREINTE_DATABASE_URL."""
     from datetime import UTC, datetime
@@ -38,12 +39,21 @@ def serve(
 
     from astreinte.api.app import create_app
     from astreinte.services import catalogue
-    from astreinte.wiring import alert_rules, delivery, incident_rules, signature_checks
+    from astreinte.wiring import (
+        alert_rules,
+        delivery,
+        incident_rules,
+        probe_rules,
+        probe_specs,
+        signature_checks,
+    )
     from astreinte.worker.loop import Worker
 
     _logging()
     rt = runtime(ctx)
+    rt.choose_config(config)
     settings = rt.settings()
+    specs = probe_specs(settings)
     sessions = rt.sessions()
     folders = list(runbooks or []) or list(settings.runbooks)
     if folders:
@@ -57,6 +67,7 @@ def serve(
         rules=rules,
         alert_rules=alert_rules(settings),
         signatures=signature_checks(settings),
+        probes=specs,
     )
     stop = threading.Event()
     thread = worker = None
@@ -68,6 +79,8 @@ def serve(
             interval=settings.worker_interval_seconds,
             fallbacks=wired.fallbacks,
             notifying=rules.notifying,
+            probes=specs,
+            probe_rules=probe_rules(settings),
         )
         thread = threading.Thread(target=worker.run, args=(stop,), name="astreinte-worker")
         thread.start()
@@ -83,20 +96,26 @@ def serve(
 def worker(
     ctx: typer.Context,
     once: Annotated[bool, typer.Option("--once", help="One tick, then exit.")] = False,
+    config: ConfigOption = None,
 ) -> None:
-    """Fire due SLA alarms and escalations and deliver notifications, until stopped."""
-    from astreinte.wiring import delivery, notification_rules
+    """Fire due SLA alarms and escalations, deliver notifications and run the configured
+    probes, until stopped."""
+    from astreinte.wiring import delivery, notification_rules, probe_rules, probe_specs
     from astreinte.worker.loop import Worker
 
     _logging()
     rt = runtime(ctx)
-    wired = delivery(rt.settings())
+    rt.choose_config(config)
+    settings = rt.settings()
+    wired = delivery(settings)
     loop = Worker(
         rt.sessions(),
         wired.notifier,
-        interval=rt.settings().worker_interval_seconds,
+        interval=settings.worker_interval_seconds,
         fallbacks=wired.fallbacks,
-        notifying=notification_rules(rt.settings()),
+        notifying=notification_rules(settings),
+        probes=probe_specs(settings),
+        probe_rules=probe_rules(settings),
     )
     if once:
         tick = loop.tick()

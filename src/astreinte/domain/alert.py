@@ -45,6 +45,9 @@ class Alert:
     url: str | None = None  # back to the source: generator URL, issue, dashboard…
     group_key: str | None = None  # the sender's own grouping (Alertmanager's groupKey)
     raw: Mapping[str, JsonValue] = field(default_factory=dict)  # the alert's part of the payload
+    # A catalogue procedure id the sender names (a probe's `procedure`): the incident follows
+    # it and the matcher is not asked. Not stored with the alert: it only decides the opening.
+    procedure: str | None = None
 
     @property
     def text(self) -> str:

@@ -105,29 +105,42 @@ def ingest(
     rules: IncidentRules,
     alert_rules: AlertRules = DEFAULT_ALERT_RULES,
 ) -> IngestReport:
+    with incident_transaction(sessions) as session:
+        return ingest_in(session, alerts=alerts, now=now, rules=rules, alert_rules=alert_rules)
+
+
+def ingest_in(
+    session: Session,
+    *,
+    alerts: Sequence[Alert],
+    now: datetime,
+    rules: IncidentRules,
+    alert_rules: AlertRules = DEFAULT_ALERT_RULES,
+) -> IngestReport:
+    """`ingest` inside a write transaction the caller holds (the probes record their results
+    and raise their alerts in one)."""
     results: list[Ingested] = []
     touched: list[int] = []
-    with incident_transaction(sessions) as session:
-        active = store.silences(session, now=now)
-        known: dict[tuple[str, str], StoredAlert] = {}
-        for source in dict.fromkeys(a.source for a in alerts):
-            fingerprints = [a.fingerprint for a in alerts if a.source == source]
-            found = store.latest_of(session, source, fingerprints)
-            known.update(((source, fp), stored) for fp, stored in found.items())
-        for alert in alerts:
-            result = _one(
-                session,
-                alert,
-                known.get((alert.source, alert.fingerprint)),
-                now=now,
-                rules=rules,
-                alert_rules=alert_rules,
-                active=active,
-            )
-            known[(alert.source, alert.fingerprint)] = result.stored  # a repeat in this payload
-            results.append(result)
-            if result.stored.incident_id is not None and result.outcome is not Outcome.REPEAT:
-                touched.append(result.stored.incident_id)
+    active = store.silences(session, now=now)
+    known: dict[tuple[str, str], StoredAlert] = {}
+    for source in dict.fromkeys(a.source for a in alerts):
+        fingerprints = [a.fingerprint for a in alerts if a.source == source]
+        found = store.latest_of(session, source, fingerprints)
+        known.update(((source, fp), stored) for fp, stored in found.items())
+    for alert in alerts:
+        result = _one(
+            session,
+            alert,
+            known.get((alert.source, alert.fingerprint)),
+            now=now,
+            rules=rules,
+            alert_rules=alert_rules,
+            active=active,
+        )
+        known[(alert.source, alert.fingerprint)] = result.stored  # a repeat in this payload
+        results.append(result)
+        if result.stored.incident_id is not None and result.outcome is not Outcome.REPEAT:
+            touched.append(result.stored.incident_id)
     return IngestReport(tuple(results), tuple(dict.fromkeys(touched)))
 
 
@@ -183,8 +196,13 @@ def _one(
             session, replace(_new(alert, now, incident_id=None), silence_id=silence.id)
         )
         return Ingested(stored, Outcome.SILENCED)
-    report = matching.match(session, query=alert.text, top=1, service=alert.service)
-    joined = _groupable(session, alert, report, now=now, alert_rules=alert_rules)
+    procedure: str | None = alert.procedure
+    if procedure:  # the sender chose the procedure (a probe's `procedure`): no matching
+        report = MatchReport(query=alert.text, results=())
+    else:
+        report = matching.match(session, query=alert.text, top=1, service=alert.service)
+        procedure = report.results[0].procedure_id if report.results else None
+    joined = _groupable(session, alert, procedure, now=now, alert_rules=alert_rules)
     if joined is not None:
         # The incident is locked (by the note) before the alert row that points at it is
         # written: the other order deadlocks two alerts joining at once on PostgreSQL.
@@ -198,7 +216,7 @@ def _one(
         now=now,
         description=_line(alert.description, 20_000, multiline=True),
         service=_line(alert.service or "", 200) or None,
-        procedure_id=None,
+        procedure_id=alert.procedure or None,
         severity=_LEVELS.get((alert.severity or "").strip().lower()),
         rules=rules,
         matched=report,
@@ -237,16 +255,15 @@ def _line(text: str, limit: int, *, multiline: bool = False) -> str:
 def _groupable(
     session: Session,
     alert: Alert,
-    report: MatchReport,
+    procedure: str | None,
     *,
     now: datetime,
     alert_rules: AlertRules,
 ) -> int | None:
-    """An open incident this new alert belongs with: same procedure (the alert's best match,
-    `report`) and service, opened within the grouping window."""
-    if not report.results:
+    """An open incident this new alert belongs with: same procedure (the one it names, else its
+    best match) and service, opened within the grouping window."""
+    if procedure is None:
         return None
-    procedure = report.results[0].procedure_id
     if session.get_bind().dialect.name == "postgresql":
         # Alerts of one procedure and service arriving at once must see each other's incident:
         # they take turns on a lock of the database, held until their transaction ends.

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -482,3 +483,57 @@ class SilenceRow(Base):
     kind: Mapped[str] = mapped_column(ENUM, default="silence", server_default="silence")
     name: Mapped[str | None] = mapped_column(String(100), index=True)
     recurrence: Mapped[Json | None] = mapped_column(JSON)
+
+
+# --- probes ------------------------------------------------------------------------------------
+
+
+class ProbeStateRow(Base):
+    """Where a configured probe stands: its state (`domain.probe.ProbeState`), its last result,
+    when it runs next and which worker claimed it last. The spec itself is configuration; the
+    few fields kept here let the API describe a probe without reading the configuration."""
+
+    __tablename__ = "probe_states"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(ENUM)
+    target: Mapped[str] = mapped_column(Text)
+    interval_ms: Mapped[int]
+    service: Mapped[str | None] = mapped_column(Text)
+    procedure_id: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(ENUM)
+    failures: Mapped[int]
+    successes: Mapped[int]
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    changes: Mapped[list[str]] = mapped_column(JSON)  # ISO times of its recent status changes
+    flapping: Mapped[bool]
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ok: Mapped[bool | None]
+    last_latency_ms: Mapped[float | None]
+    last_value: Mapped[float | None]
+    last_detail: Mapped[str | None] = mapped_column(Text)
+    # What workers poll: a claim moves it one interval on, so a period runs once.
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The alert it raised while down, and the incident that alert opened or joined.
+    alert_fingerprint: Mapped[str | None] = mapped_column(Text)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ProbeResultRow(Base):
+    """Every check of every probe, for uptime and latency history; deleted after the retention
+    period by the worker."""
+
+    __tablename__ = "probe_results"
+    __table_args__ = (Index("ix_probe_results_name_at", "name", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool]
+    latency_ms: Mapped[float | None]
+    value: Mapped[float | None]
+    detail: Mapped[str] = mapped_column(Text)

@@ -9,6 +9,9 @@ queued in this process are even handed over as their transaction commits, alread
 this worker (`outbox.hand_over_to`): they are sent without a claiming transaction, and a
 recorder thread writes the attempts, so sending never waits for the database's write lock.
 
+Configured probes run in a thread of their own (`worker/probes.py`), claimed period by period
+with the database's locking, so several workers share them without running one twice.
+
     worker = Worker(sessions, LogNotifier(), interval=5.0)
     worker.run(stop_event)
 """
@@ -16,7 +19,10 @@ recorder thread writes the attempts, so sending never waits for the database's w
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import secrets
+import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +33,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from astreinte.domain.probe import ProbeSpec
 from astreinte.services import clocks, notifications
 from astreinte.services.clocks import DueReport
 from astreinte.services.notifications import (
@@ -35,9 +42,11 @@ from astreinte.services.notifications import (
     DeliveryReport,
     NotificationRules,
 )
-from astreinte.services.ports import Notifier
+from astreinte.services.ports import Notifier, ProbeCheck
+from astreinte.services.probes import DEFAULT_PROBE_RULES, ProbeRules
 from astreinte.storage import outbox
 from astreinte.storage.outbox import Queued
+from astreinte.worker.probes import ProbeLoop
 
 log = logging.getLogger("astreinte.worker")
 BATCH = 50  # notifications.deliver's default limit
@@ -45,6 +54,26 @@ BATCH = 50  # notifications.deliver's default limit
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _probe_loop(
+    sessions: sessionmaker[Session],
+    specs: Sequence[ProbeSpec],
+    rules: ProbeRules,
+    check: ProbeCheck | None,
+    clock: Callable[[], datetime],
+) -> ProbeLoop | None:
+    if not specs:
+        return None
+    close = None
+    if check is None:  # the probe kinds load (httpx, redis, psycopg) only when probes exist
+        from astreinte.adapters import probes
+
+        check, close = probes.check, probes.close
+    worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    return ProbeLoop(
+        sessions, specs, check=check, worker=worker, rules=rules, clock=clock, close=close
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +92,9 @@ class Worker:
         clock: Callable[[], datetime] = _utc_now,
         fallbacks: Mapping[str, Sequence[str]] | None = None,
         notifying: NotificationRules = DEFAULT_RULES,
+        probes: Sequence[ProbeSpec] = (),
+        probe_rules: ProbeRules = DEFAULT_PROBE_RULES,
+        probe_check: ProbeCheck | None = None,
     ) -> None:
         self.sessions = sessions
         self.notifier = notifier
@@ -74,6 +106,8 @@ class Worker:
         self.ticks = 0  # ticks run by `run`, for health checks and tests
         self._handed: deque[Queued] = deque()
         self._attempts: queue.SimpleQueue[list[Attempt] | None] = queue.SimpleQueue()
+        # Probes run in a thread of their own (`astreinte-probes`), on an asyncio loop.
+        self.probing = _probe_loop(sessions, probes, probe_rules, probe_check, clock)
 
     def wake(self) -> None:
         """Tick now (a notification was queued, or the worker is asked to stop)."""
@@ -146,9 +180,18 @@ class Worker:
                 daemon=True,
             )
             listener.start()
+        prober = None
+        if self.probing is not None:
+            prober = threading.Thread(
+                target=self.probing.run, args=(stop,), name="astreinte-probes", daemon=True
+            )
+            prober.start()
         try:
             self._loop(stop)
         finally:
+            if self.probing is not None and prober is not None:
+                self.probing.wake()
+                prober.join(timeout=10)
             forget_handed()
             forget()
             self._send_handed()  # taken before the hand-over stopped
