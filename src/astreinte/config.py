@@ -247,6 +247,21 @@ class MessageTemplates(BaseModel):
     short: str | None = None  # SMS; shortened to 160 characters when longer
 
 
+class ExecutionSettings(BaseModel):
+    """Running the procedures' steps (the global kill switch is the top-level `kill_switch`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto_read: bool = False  # run the diagnosis' read steps as soon as an incident opens
+    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    output_limit_kib: int = Field(default=64, ge=1, le=10_240)
+    # Runs per hour of the same destructive step on the same target.
+    rate_limit_per_hour: int = Field(default=3, ge=1, le=100)
+    # service ("*": every service) → placeholder name → value, e.g. {"sylion": {"TENANT_UUID": …}}
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    secrets: list[str] = Field(default_factory=list)  # placeholder names to treat as secrets
+
+
 class Settings(BaseSettings):
     """What the entry points need to wire astreinte together.
 
@@ -275,6 +290,13 @@ class Settings(BaseSettings):
         channels = ["pager"]
         [messages.fr]
         short = "#{{ incident.id }} {{ incident.title }} {{ incident.link }}"
+
+        kill_switch = false          # true (or ASTREINTE_KILL_SWITCH=1): no step runs at all
+        [execution]
+        auto_read = true
+        timeout_seconds = 60
+        [execution.values.sylion]
+        TENANT_UUID = "…"
     """
 
     model_config = SettingsConfigDict(env_prefix="ASTREINTE_", extra="ignore")
@@ -295,6 +317,9 @@ class Settings(BaseSettings):
     # Where people open astreinte (links in notifications); none: messages carry no link.
     public_url: str | None = None
     worker_interval_seconds: float = Field(default=5.0, gt=0)
+    # The global kill switch: every request to run a step is refused, with a sentence saying so.
+    kill_switch: bool = False
+    execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
 
     @field_validator("sla")
     @classmethod

@@ -15,7 +15,7 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from astreinte import __version__
-from astreinte.cli import alerts, incidents, lint, maintenance, match, risk, runbooks, serve
+from astreinte.cli import alerts, incidents, lint, maintenance, match, risk, run, runbooks, serve
 from astreinte.cli.runtime import runtime
 from astreinte.errors import AstreinteError
 
@@ -78,6 +78,9 @@ app.add_typer(incidents.app, name="incidents")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(alerts.silences_app, name="silences")
 app.add_typer(maintenance.app, name="maintenance")
+app.command("steps")(run.steps_command)
+app.command("run")(run.run_command)
+app.command("approve")(run.approve_command)
 app.command("postmortem")(incidents.postmortem_command)
 app.command("report")(incidents.report_command)
 app.add_typer(incidents.audit_app, name="audit")

@@ -38,7 +38,13 @@ def serve(
 
     from astreinte.api.app import create_app
     from astreinte.services import catalogue
-    from astreinte.wiring import alert_rules, delivery, incident_rules, signature_checks
+    from astreinte.wiring import (
+        alert_rules,
+        delivery,
+        executor,
+        incident_rules,
+        signature_checks,
+    )
     from astreinte.worker.loop import Worker
 
     _logging()
@@ -57,6 +63,7 @@ def serve(
         rules=rules,
         alert_rules=alert_rules(settings),
         signatures=signature_checks(settings),
+        executor=executor(settings),
     )
     stop = threading.Event()
     thread = worker = None
