@@ -257,10 +257,27 @@ class MessageTemplates(BaseModel):
     short: str | None = None  # SMS; shortened to 160 characters when longer
 
 
+class ExecutionSettings(BaseModel):
+    """Running the procedures' steps (the global kill switch is the top-level `kill_switch`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto_read: bool = False  # run the diagnosis' read steps as soon as an incident opens
+    timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    output_limit_kib: int = Field(default=64, ge=1, le=10_240)
+    # Runs per hour of the same destructive step on the same target.
+    rate_limit_per_hour: int = Field(default=3, ge=1, le=100)
+    # service ("*": every service) → placeholder name → value, e.g. {"sylion": {"TENANT_UUID": …}}
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    secrets: list[str] = Field(default_factory=list)  # placeholder names to treat as secrets
+
+
 class Settings(BaseSettings):
     """What the entry points need to wire astreinte together.
 
-    astreinte.toml may hold, besides the top-level keys:
+    astreinte.toml may hold, besides the top-level keys (`probe_concurrency = 100` checks at
+    once per worker, `probe_retention_days = 30`, `kill_switch = false` — true, or
+    ASTREINTE_KILL_SWITCH=1, and no step runs at all):
 
         [sla.critical]
         respond_minutes = 5
@@ -286,12 +303,16 @@ class Settings(BaseSettings):
         [messages.fr]
         short = "#{{ incident.id }} {{ incident.title }} {{ incident.link }}"
 
-        probe_concurrency = 100        # checks at once, per worker
-        probe_retention_days = 30      # probe results kept this long
         [[probes]]                     # read by probes_config.py, not here
         name = "redis"
         kind = "redis"
         target = "redis://127.0.0.1:6379/0"
+
+        [execution]
+        auto_read = true
+        timeout_seconds = 60
+        [execution.values.sylion]
+        TENANT_UUID = "…"
     """
 
     model_config = SettingsConfigDict(env_prefix="ASTREINTE_", extra="ignore")
@@ -321,6 +342,10 @@ class Settings(BaseSettings):
     @property
     def config_file(self) -> Path:
         return self._config_file
+
+    # The global kill switch: every request to run a step is refused, with a sentence saying so.
+    kill_switch: bool = False
+    execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
 
     @field_validator("sla")
     @classmethod

@@ -15,7 +15,9 @@ from astreinte.adapters.channels import (
     is_sms_url,
 )
 from astreinte.adapters.console import LogNotifier
+from astreinte.adapters.runners.local import LOGIN_VARIABLES, LocalRunner
 from astreinte.config import Settings
+from astreinte.domain.execution.redact import is_maskable
 from astreinte.domain.incident.escalation import Policy, Target, Tier
 from astreinte.domain.incident.model import Action
 from astreinte.domain.notification import Address
@@ -26,10 +28,13 @@ from astreinte.errors import InputError
 from astreinte.probes_config import load as load_probes
 from astreinte.services import documents
 from astreinte.services.alerts import AlertRules
+from astreinte.services.execution import Executor
 from astreinte.services.incidents import IncidentRules
 from astreinte.services.notifications import NotificationRules
 from astreinte.services.ports import Notifier
 from astreinte.services.probes import ProbeRules
+from astreinte.services.steps import ExecutionRules
+from astreinte.storage.db import parse_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,3 +217,34 @@ def probe_rules(settings: Settings) -> ProbeRules:
         concurrency=settings.probe_concurrency,
         retention_days=settings.probe_retention_days,
     )
+
+
+def execution_rules(settings: Settings, environ: Mapping[str, str] | None = None) -> ExecutionRules:
+    """The rules of guarded execution. Besides the environment's secret-looking variables,
+    the configuration's own secrets are masked in every output: the database password and the
+    signing secrets of channels and alert sources."""
+    env = os.environ if environ is None else environ
+    execution = settings.execution
+    configured = [
+        parse_url(settings.database_url).password,
+        *(env.get(c.secret_env, "") for c in settings.channels.values() if c.secret_env),
+        *(env.get(s.secret_env, "") for s in settings.alerts.signatures.values()),
+    ]
+    return ExecutionRules(
+        kill_switch=settings.kill_switch,
+        auto_read=execution.auto_read,
+        timeout_seconds=execution.timeout_seconds,
+        output_limit=execution.output_limit_kib * 1024,
+        rate_limit=execution.rate_limit_per_hour,
+        values={service: dict(values) for service, values in execution.values.items()},
+        secret_names=frozenset(execution.secrets),
+        environment=dict(env),
+        known_secrets=frozenset(str(v) for v in configured if v and is_maskable(str(v))),
+    )
+
+
+def executor(settings: Settings, environ: Mapping[str, str] | None = None) -> Executor:
+    """Steps run on this machine (an SSH target per service comes with the SSH runner)."""
+    env = os.environ if environ is None else environ
+    login = {name: env[name] for name in LOGIN_VARIABLES if name in env}
+    return Executor(LocalRunner(login), execution_rules(settings, env))

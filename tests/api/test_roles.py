@@ -16,11 +16,14 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from astreinte.adapters.runners.local import LocalRunner
 from astreinte.api.app import create_app
 from astreinte.domain.incident.model import Action
 from astreinte.domain.probe import ProbeKind, ProbeResult, ProbeSpec
 from astreinte.domain.silence import parse_matcher
-from astreinte.services import alerts, incidents, maintenance, probes
+from astreinte.errors import ApprovalRequired
+from astreinte.services import alerts, execution, incidents, maintenance, probes
+from astreinte.services.execution import Executor
 from astreinte.services.tokens import Role, create_token, revoke_token
 from tests.api.conftest import Clock, Json, Seed004, Tokens, assert_problem, bearer
 
@@ -114,6 +117,15 @@ ENDPOINTS = (
     Endpoint("GET", f"{V1}/notifications", Role.VIEWER),
     Endpoint("GET", f"{V1}/probes", Role.VIEWER),
     Endpoint("GET", f"{V1}/probes/{{name}}/results", Role.VIEWER),
+    Endpoint("GET", f"{INCIDENT}/steps", Role.VIEWER),
+    # A dry run: the role check is what is tested here, not the step (see test_executions_api).
+    Endpoint("POST", f"{INCIDENT}/steps/{{step_id}}/run", Role.RESPONDER, body={"dry_run": True}),
+    Endpoint("GET", f"{INCIDENT}/executions", Role.VIEWER),
+    Endpoint("GET", f"{V1}/executions/{{execution_id}}", Role.VIEWER),
+    # Approving runs the step waiting for it: 004 RB-P1-003's `export DATABASE_URL=…`, which
+    # is sensitive and harmless in a shell of its own.
+    Endpoint("POST", f"{V1}/executions/{{execution_id}}/approve", Role.APPROVER),
+    Endpoint("POST", f"{V1}/executions/{{execution_id}}/cancel", Role.RESPONDER),
 )
 
 # Answered without a token: probes and API clients fetch them before they hold one.
@@ -147,10 +159,12 @@ Target = Callable[[Endpoint], Request]
 def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) -> Target:
     """Opens a fresh incident for an endpoint (a minor one that follows a seed procedure, so that
     it has checklists and closes without a post-mortem), plans a silence and a maintenance
-    window, records a probe's result, and gives the request to send."""
+    window, records a probe's result, asks for its sensitive step (which then waits for
+    approval), and gives the request to send."""
     planned = itertools.count(1)
     probe = ProbeSpec("redis", ProbeKind.REDIS, "redis://127.0.0.1:6379/0", timedelta(seconds=10))
     probes.record(catalogued, [(probe, ProbeResult(True, clock.now, "PONG"))], now=clock.now)
+    executor = Executor(LocalRunner())
 
     def make(endpoint: Endpoint) -> Request:
         n = next(planned)
@@ -198,12 +212,25 @@ def target(catalogued: sessionmaker[Session], clock: Clock, seed004: Seed004) ->
             comment="test",
             now=clock.now,
         )
+        steps = execution.list_steps(catalogued, incident_id=view.id)
+        guarded = next(s.step.id for s in steps if s.gate.value == "approval")
+        with pytest.raises(ApprovalRequired) as waiting:
+            execution.run_step(
+                catalogued,
+                executor,
+                incident_id=view.id,
+                step_id=guarded,
+                actor="setup",
+                now=clock.now,
+            )
         url = endpoint.path.format(
             incident_id=view.id,
             follow_up_id=view.follow_ups[0].id,
             silence_id=silence.id,
             name="redis" if "/probes/" in endpoint.path else window.name,
             source="generic",
+            step_id=steps[0].step.id,
+            execution_id=waiting.value.execution,
         )
         return Request(endpoint.method, url, body)
 

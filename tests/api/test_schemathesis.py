@@ -27,9 +27,14 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy.orm import Session, sessionmaker
 
+from astreinte.adapters.runners.local import LocalRunner
+from astreinte.api.app import create_app
+from astreinte.services.execution import Executor
+from astreinte.services.steps import ExecutionRules
 from astreinte.services.tokens import Role
-from tests.api.conftest import Seed004, Tokens, bearer
+from tests.api.conftest import Clock, Seed004, Tokens, bearer
 
 EXAMPLES = 25
 Operation = APIOperation[Any, Any, Any, Any]
@@ -46,6 +51,14 @@ ID_CHOICES: tuple[Mapping[str, int] | None, ...] = (
 def database_url(tmp_path: Path) -> str:
     """SQLite only, to keep the run short; the other API tests cover PostgreSQL."""
     return f"sqlite:///{tmp_path / 'astreinte.db'}"
+
+
+@pytest.fixture
+def app(catalogued: sessionmaker[Session], clock: Clock) -> FastAPI:
+    """The app with the kill switch on: the fuzzer reaches every execution endpoint, but never
+    runs a runbook's command on this machine (a generated step id could name a real step)."""
+    executor = Executor(LocalRunner(), ExecutionRules(kill_switch=True))
+    return create_app(catalogued, clock=clock, executor=executor)
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from astreinte import __version__
+from astreinte.adapters.runners.local import LocalRunner
 from astreinte.api import errors
-from astreinte.api.routes import alerts, incidents, maintenance, system
+from astreinte.api.routes import alerts, executions, incidents, maintenance, system
 from astreinte.api.routes import probes as probe_routes
 from astreinte.domain.probe import ProbeSpec
 from astreinte.services.alerts import DEFAULT_ALERT_RULES, AlertRules
+from astreinte.services.execution import Executor
 from astreinte.services.incidents import DEFAULT_RULES, IncidentRules
 from astreinte.wiring import SignatureCheck
 
@@ -36,10 +38,12 @@ def create_app(
     alert_rules: AlertRules = DEFAULT_ALERT_RULES,
     signatures: Mapping[str, SignatureCheck] | None = None,
     probes: Sequence[ProbeSpec] | None = None,
+    executor: Executor | None = None,
 ) -> FastAPI:
     """The API over `sessions` (already migrated). `clock` is injectable so that tests drive
     SLA and escalation time instead of waiting for it. `probes` are the configured ones; without
-    them the probes the database knows are listed."""
+    them the probes the database knows are listed. `executor` runs the steps (default: on this
+    machine, with the default rules; `astreinte serve` passes the configured one)."""
     app = FastAPI(
         title="astreinte",
         version=__version__,
@@ -55,8 +59,10 @@ def create_app(
     app.state.alert_rules = alert_rules
     app.state.signatures = dict(signatures or {})
     app.state.probes = None if probes is None else list(probes)
+    app.state.executor = executor or Executor(LocalRunner())
     errors.install(app)
     app.include_router(incidents.router, prefix=API_PREFIX)
+    app.include_router(executions.router, prefix=API_PREFIX)
     app.include_router(alerts.router, prefix=API_PREFIX)
     app.include_router(maintenance.router, prefix=API_PREFIX)
     app.include_router(probe_routes.router, prefix=API_PREFIX)

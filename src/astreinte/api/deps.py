@@ -84,4 +84,5 @@ def require(role: Role) -> Callable[[Principal], Principal]:
 
 Viewer = Annotated[Principal, Depends(require(Role.VIEWER))]
 Responder = Annotated[Principal, Depends(require(Role.RESPONDER))]
+Approver = Annotated[Principal, Depends(require(Role.APPROVER))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]

@@ -8,11 +8,21 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from astreinte.errors import AstreinteError, Busy, Conflict, InputError, NotFound
+from astreinte.errors import (
+    ApprovalRequired,
+    AstreinteError,
+    Busy,
+    Conflict,
+    Forbidden,
+    InputError,
+    NotFound,
+    Refused,
+)
 
 STATUS: dict[type[AstreinteError], int] = {
     InputError: 422,
     NotFound: 404,
+    Forbidden: 403,
     Conflict: 409,
     Busy: 503,
 }
@@ -41,9 +51,24 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(AstreinteError)
     async def _astreinte(request: Request, exc: AstreinteError) -> JSONResponse:
         del request
+        if isinstance(exc, ApprovalRequired):
+            # The contract: detail "approval required", the preview, the execution to approve.
+            body = {
+                "status": 409,
+                "title": TITLES[409],
+                "detail": "approval required",
+                "message": str(exc),
+                "execution": exc.execution,
+                "preview": dict(exc.preview),
+            }
+            return JSONResponse(body, status_code=409)
         status = next((code for kind, code in STATUS.items() if isinstance(exc, kind)), 400)
         headers = {"Retry-After": "1"} if status == 503 else None
-        return problem(status, str(exc), headers)
+        answer = problem(status, str(exc), headers)
+        if isinstance(exc, Refused) and exc.execution is not None:
+            body = {"status": status, "title": TITLES[status], "detail": str(exc)}
+            answer = JSONResponse({**body, "execution": exc.execution}, status_code=status)
+        return answer
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

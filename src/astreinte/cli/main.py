@@ -23,6 +23,7 @@ from astreinte.cli import (
     match,
     probes,
     risk,
+    run,
     runbooks,
     serve,
 )
@@ -89,6 +90,9 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(alerts.silences_app, name="silences")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(probes.app, name="probes")
+app.command("steps")(run.steps_command)
+app.command("run")(run.run_command)
+app.command("approve")(run.approve_command)
 app.command("postmortem")(incidents.postmortem_command)
 app.command("report")(incidents.report_command)
 app.add_typer(incidents.audit_app, name="audit")

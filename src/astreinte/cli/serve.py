@@ -42,6 +42,7 @@ def serve(
     from astreinte.wiring import (
         alert_rules,
         delivery,
+        executor,
         incident_rules,
         probe_rules,
         probe_specs,
@@ -68,6 +69,7 @@ def serve(
         alert_rules=alert_rules(settings),
         signatures=signature_checks(settings),
         probes=specs,
+        executor=executor(settings),
     )
     stop = threading.Event()
     thread = worker = None

@@ -537,3 +537,42 @@ class ProbeResultRow(Base):
     latency_ms: Mapped[float | None]
     value: Mapped[float | None]
     detail: Mapped[str] = mapped_column(Text)
+
+
+# --- guarded execution -------------------------------------------------------------------------
+
+
+class ExecutionRow(Base):
+    """A step run (or asked to run) on an incident. Nothing here holds a secret: `command` and
+    `output` are redacted, `values_used` masks the secret ones, and secrets travel in the process
+    environment only; `command_sha256` lets an approval check it runs what was previewed."""
+
+    __tablename__ = "executions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = _incident_fk()
+    procedure_id: Mapped[str] = mapped_column(Text)
+    step_id: Mapped[str] = mapped_column(String(100))
+    section: Mapped[str] = mapped_column(Text)
+    command: Mapped[str] = mapped_column(Text)
+    command_sha256: Mapped[str] = mapped_column(String(64))
+    workdir: Mapped[str | None] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    risk: Mapped[str] = mapped_column(ENUM)
+    sensitive: Mapped[bool]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    requested_by: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    approved_by: Mapped[str | None] = mapped_column(Text)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: the rate limit counts the runs of a step on a target started in the last hour.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exit_code: Mapped[int | None]
+    output: Mapped[str] = mapped_column(Text)
+    truncated: Mapped[bool]
+    reason: Mapped[str | None] = mapped_column(Text)
+    preview: Mapped[Json] = mapped_column(JSON)  # the dry run: command, target, effect…
+    values_used: Mapped[dict[str, str]] = mapped_column(JSON)  # secret ones masked
+    condition: Mapped[str | None] = mapped_column(Text)  # the backup condition ticked
+    history: Mapped[list[Json]] = mapped_column(JSON)  # [{status, by, at, note}]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 # `<deployment-id>`, `<nouveau_secret>`; the shell reader also quotes these before parsing.
@@ -31,6 +32,35 @@ def placeholders(command: str) -> tuple[str, ...]:
                 continue
             found.setdefault(match.group(0), match.start())
     return tuple(sorted(found, key=found.__getitem__))
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where one placeholder sits in a command: `command[start:end] == token`."""
+
+    start: int
+    end: int
+    token: str
+
+
+def spans(command: str) -> tuple[Span, ...]:
+    """Every occurrence of a placeholder, in order, without overlaps: where two patterns match
+    at once (`${YOUR_KEY}` and `YOUR_KEY`), the one starting first wins, then the longest.
+    Variables inside single quotes are left out, as in `placeholders`."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(command):
+            token = match.group(0)
+            if token.startswith("$") and _inside_single_quotes(command, match.start()):
+                continue
+            found.append((match.start(), -match.end(), token))
+    kept: list[Span] = []
+    reached = 0
+    for start, negative_end, token in sorted(found):
+        if start >= reached:
+            kept.append(Span(start, -negative_end, token))
+            reached = -negative_end
+    return tuple(kept)
 
 
 def _inside_single_quotes(text: str, position: int) -> bool:

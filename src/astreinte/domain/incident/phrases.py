@@ -84,6 +84,72 @@ PHRASES: Final[dict[str, dict[str, str]]] = {
         "en": "SLA breached: not resolved by {deadline} UTC",
         "fr": "SLA dépassé : pas résolu avant {deadline} UTC",
     },
+    # Guarded execution.
+    "step_requested": {
+        "en": "Step {step} ({risk}) requested by {actor}; it waits for a second person's "
+        "approval: {command}",
+        "fr": "Étape {step} ({risk}) demandée par {actor} ; elle attend l'approbation d'une "
+        "deuxième personne : {command}",
+    },
+    "step_approved": {
+        "en": "Step {step} approved by {actor} (requested by {requester})",
+        "fr": "Étape {step} approuvée par {actor} (demandée par {requester})",
+    },
+    "step_self_approval": {
+        "en": "{actor} asked for step {step} and may not approve it too; a second person must",
+        "fr": "{actor} a demandé l'étape {step} et ne peut pas l'approuver aussi ; une deuxième "
+        "personne doit le faire",
+    },
+    "step_refused": {
+        "en": "Step {step} requested by {actor} refused: {reason}",
+        "fr": "Étape {step} demandée par {actor} refusée : {reason}",
+    },
+    "step_cancelled": {
+        "en": "Step {step} cancelled by {actor}",
+        "fr": "Étape {step} annulée par {actor}",
+    },
+    "step_started": {
+        "en": "Step {step} started on {target} by {actor}: {command}",
+        "fr": "Étape {step} lancée sur {target} par {actor} : {command}",
+    },
+    "step_succeeded": {
+        "en": "Step {step} succeeded (exit {code})",
+        "fr": "Étape {step} réussie (code {code})",
+    },
+    "step_failed": {
+        "en": "Step {step} failed (exit {code})",
+        "fr": "Étape {step} échouée (code {code})",
+    },
+    "step_failed_to_start": {
+        "en": "Step {step} could not run: {error}",
+        "fr": "L'étape {step} n'a pas pu être lancée : {error}",
+    },
+    "step_timed_out": {
+        "en": "Step {step} stopped: still running after {seconds} s",
+        "fr": "Étape {step} arrêtée : toujours en cours après {seconds} s",
+    },
+    # Why a rule refused a step.
+    "refusal_kill_switch": {
+        "en": "command execution is switched off (kill switch)",
+        "fr": "l'exécution des commandes est coupée (arrêt d'urgence)",
+    },
+    "refusal_rate_limit": {
+        "en": "it already ran {count} times on {target} in the last hour (limit {limit})",
+        "fr": "elle a déjà tourné {count} fois sur {target} dans la dernière heure (limite "
+        "{limit})",
+    },
+    "refusal_no_restore": {
+        "en": "the runbook says not to restore a backup for this procedure",
+        "fr": "le runbook dit de ne pas restaurer de sauvegarde pour cette procédure",
+    },
+    "refusal_changed": {
+        "en": "the step or its values changed since it was requested",
+        "fr": "l'étape ou ses valeurs ont changé depuis la demande",
+    },
+    "refusal_values_lost": {
+        "en": "the values given with the request are no longer held ({missing})",
+        "fr": "les valeurs données avec la demande ne sont plus connues ({missing})",
+    },
 }
 
 FIELDS: Final[dict[str, dict[str, str]]] = {

@@ -40,6 +40,14 @@ class EventKind(StrEnum):
     POSTMORTEM = "postmortem"
     FOLLOW_UP = "follow_up"
     OVERRIDE = "override"  # a rule was bypassed, with the reason given
+    # Guarded execution of the procedure's steps: each decision, the run and its output.
+    STEP_REQUESTED = "step_requested"  # waits for a second person's approval
+    STEP_APPROVED = "step_approved"
+    STEP_APPROVAL_DENIED = "step_approval_denied"  # e.g. the requester tried to approve it
+    STEP_REFUSED = "step_refused"  # by a rule: kill switch, rate limit, backup decision…
+    STEP_CANCELLED = "step_cancelled"
+    STEP_STARTED = "step_started"
+    STEP_FINISHED = "step_finished"  # succeeded, failed or timed out, with an output excerpt
 
 
 @dataclass(frozen=True, slots=True)
