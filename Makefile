@@ -24,7 +24,8 @@ lint: $(BIN)/.installed
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest
+	# One worker per CPU (at most 4): each has its own PostgreSQL database (tests/conftest.py).
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/import_corpus.py
