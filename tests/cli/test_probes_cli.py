@@ -5,8 +5,10 @@ seed runbooks (read where they live), and mistakes as one red line."""
 from __future__ import annotations
 
 import json
+import socket
+import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,15 @@ fall = 1
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def listening_port() -> Iterator[int]:
+    """A port where something accepts connections (the listen backlog answers for it)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
 
 
 @pytest.fixture
@@ -196,3 +207,33 @@ def test_an_unknown_runbook_is_one_line(invoke: Invoke) -> None:
     message = one_line_error(invoke("probes", "suggest", "no-such-runbook"))
 
     assert message.startswith("no runbook 'no-such-runbook'")
+
+
+def test_worker_once_runs_the_probes_that_are_due(
+    invoke: Invoke, tmp_path: Path, listening_port: int
+) -> None:
+    path = tmp_path / "once.toml"
+    path.write_text(
+        f"""\
+[[probes]]
+name = "web"
+kind = "tcp"
+target = "127.0.0.1:{listening_port}"
+interval = "100ms"
+
+[[probes]]
+name = "api"
+kind = "tcp"
+target = "127.0.0.1:{free_port()}"
+interval = "100ms"
+fall = 1
+""",
+        encoding="utf-8",
+    )
+    invoke("worker", "--once", "--config", str(path))  # schedules them (first runs spread)
+    time.sleep(0.3)  # both due by now, whatever the first pass did
+    once = invoke("worker", "--once", "--config", str(path))
+    assert once.exit_code == 0, once.output
+    assert "probes due: 2 checked, failing: api" in once.stdout
+    listed = json.loads(invoke("probes", "list", "--config", str(path), "--json").stdout)
+    assert {p["name"]: p["status"] for p in listed} == {"web": "up", "api": "down"}

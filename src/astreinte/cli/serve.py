@@ -125,6 +125,13 @@ def worker(
             f"due work on {tick.due.incidents} incident(s); sent {tick.delivery.sent}, "
             f"retrying {tick.delivery.retrying}, failed {tick.delivery.failed}"
         )
+        if loop.probing is not None:
+            observed = loop.probing.once()
+            failing = [o.spec.name for o in observed if not o.result.ok]
+            typer.echo(
+                f"probes due: {len(observed)} checked"
+                + (f", failing: {', '.join(failing)}" if failing else "")
+            )
         return
     stop = threading.Event()
     try:

@@ -71,6 +71,28 @@ class ProbeLoop:
         """Run until `stop` is set; errors are logged and the loop goes on."""
         asyncio.run(self._main(stop))
 
+    def once(self) -> list[probes.Observed]:
+        """One pass (`astreinte worker --once`, e.g. from cron): the probes due now are
+        claimed, checked and recorded, as the loop would."""
+
+        async def main() -> list[probes.Observed]:
+            try:
+                now = self.clock()
+                await asyncio.to_thread(probes.sync, self.sessions, specs=self.specs, now=now)
+                claimed, _ = await asyncio.to_thread(
+                    probes.claim_due, self.sessions, specs=self.specs, worker=self.worker, now=now
+                )
+                observed = await probes.run(
+                    self.sessions, claimed, check=self.check, clock=self.clock, rules=self.rules
+                )
+                self.checked += len(observed)
+                return observed
+            finally:
+                if self.close is not None:
+                    await self.close()
+
+        return asyncio.run(main())
+
     async def _main(self, stop: threading.Event) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = wake = asyncio.Event()
