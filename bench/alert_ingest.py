@@ -77,10 +77,10 @@ from api_throughput import (
     SHARED,
     STARTUP_SECONDS,
     TITLES,
-    _astreinte,
     _free_port,
-    _wait_healthy,
     postgres_database,
+    serving,
+    stop,
 )
 
 from astreinte.adapters.alert_sources.alertmanager import fingerprint
@@ -361,13 +361,6 @@ def _fingerprint_keys(body: Any) -> list[str]:
 # -- the servers ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Astreinte:
-    base: str
-    token: str
-    log: Path
-
-
 def _config(receiver_url: str) -> str:
     routes = "\n".join(
         f'{kind} = "hook"' for kind in ("email", "slack", "sms", "webhook", "person")
@@ -377,46 +370,6 @@ def _config(receiver_url: str) -> str:
         f'[channels.hook]\nkind = "webhook"\nurl = "{receiver_url}"\n\n'
         f"[routes]\n{routes}\n"
     )
-
-
-@contextmanager
-def astreinte(database_url: str, folder: Path, *, worker: bool) -> Iterator[Astreinte]:
-    """A running `astreinte serve` (with or without its worker) and an admin token; as
-    bench/api_throughput.py's `serving`, with the worker as an option."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
-    env["ASTREINTE_DATABASE_URL"] = database_url
-    created = subprocess.run(
-        _astreinte("token", "create", "--role", "admin", "--name", "bench"),
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_SECONDS,
-        check=False,
-    )
-    if created.returncode != 0:
-        raise SystemExit(f"astreinte token create failed: {created.stderr.strip()}")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = folder / "serve.log"
-    command = _astreinte("serve", "--host", "127.0.0.1", "--port", str(port))
-    command += ["--worker" if worker else "--no-worker", "--runbooks", str(SEEDS)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=out)
-        try:
-            _wait_healthy(process, base, log)
-            yield Astreinte(base, created.stdout.strip(), log)
-        finally:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextmanager
@@ -511,7 +464,7 @@ def alertmanager(folder: Path, receiver_url: str) -> Iterator[str]:
                     time.sleep(0.05)
             yield base
         finally:
-            _stop(process)
+            stop(process)
 
 
 # -- the measurements -------------------------------------------------------------------------
@@ -569,6 +522,22 @@ class Target:
     concurrency: int
     budget: float  # seconds a phase may keep sending
     report: Report
+
+
+def to_astreinte(
+    client: httpx.AsyncClient, backend: str, concurrency: int, budget: float, report: Report
+) -> Target:
+    return Target(
+        "astreinte", backend, client, INGEST_PATH, webhook_v4, 202, concurrency, budget, report
+    )
+
+
+def to_alertmanager(
+    client: httpx.AsyncClient, concurrency: int, budget: float, report: Report
+) -> Target:
+    return Target(
+        "alertmanager", "memory", client, AM_PATH, postable, 200, concurrency, budget, report
+    )
 
 
 async def load(
@@ -802,21 +771,11 @@ def bench_astreinte(
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as name:
         folder = Path(name)
-        with database(backend, folder) as url, astreinte(url, folder, worker=False) as server:
+        with database(backend, folder) as url, serving(url, folder) as server:
 
             async def ingest() -> list[Row]:
                 async with _client(server.base, concurrency, server.token) as client:
-                    target = Target(
-                        "astreinte",
-                        backend,
-                        client,
-                        INGEST_PATH,
-                        webhook_v4,
-                        202,
-                        concurrency,
-                        budget,
-                        report,
-                    )
+                    target = to_astreinte(client, backend, concurrency, budget, report)
                     return await throughput(target, alerts)
 
             rows = asyncio.run(ingest())
@@ -832,22 +791,12 @@ def bench_astreinte(
         with (
             receiver.running(),
             database(backend, folder) as url,
-            astreinte(url, folder, worker=True) as server,
+            serving(url, folder, worker=True) as server,
         ):
 
             async def pages() -> list[Row]:
                 async with _client(server.base, concurrency, server.token) as client:
-                    target = Target(
-                        "astreinte",
-                        backend,
-                        client,
-                        INGEST_PATH,
-                        webhook_v4,
-                        202,
-                        concurrency,
-                        budget,
-                        report,
-                    )
+                    target = to_astreinte(client, backend, concurrency, budget, report)
                     paced = await page_latency(target, receiver, PACED_ALERTS, rate=PACED_RATE)
                     saturated = await page_latency(target, receiver, alerts)
                     batched = await page_latency(target, receiver, batch100_alerts(alerts), 100)
@@ -877,17 +826,7 @@ def bench_alertmanager(alerts: int, concurrency: int, budget: float, report: Rep
 
                 async def ingest() -> list[Row]:
                     async with _client(base, concurrency) as client:
-                        target = Target(
-                            "alertmanager",
-                            "memory",
-                            client,
-                            AM_PATH,
-                            postable,
-                            200,
-                            concurrency,
-                            budget,
-                            report,
-                        )
+                        target = to_alertmanager(client, concurrency, budget, report)
                         return await throughput(target, alerts)
 
                 report.rows.extend(asyncio.run(ingest()))
@@ -897,17 +836,7 @@ def bench_alertmanager(alerts: int, concurrency: int, budget: float, report: Rep
 
                 async def pages() -> list[Row]:
                     async with _client(base, concurrency) as client:
-                        target = Target(
-                            "alertmanager",
-                            "memory",
-                            client,
-                            AM_PATH,
-                            postable,
-                            200,
-                            concurrency,
-                            budget,
-                            report,
-                        )
+                        target = to_alertmanager(client, concurrency, budget, report)
                         rows = [await page_latency(target, receiver, PACED_ALERTS, rate=PACED_RATE)]
                         rows.append(await page_latency(target, receiver, alerts))
                         rows.append(

@@ -104,9 +104,19 @@ def postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@dataclass(frozen=True, slots=True)
+class Astreinte:
+    """A running `astreinte serve`: its base URL, an admin token, and its log."""
+
+    base: str
+    token: str
+    log: Path
+
+
 @contextmanager
-def serving(database_url: str, folder: Path) -> Iterator[tuple[str, str]]:
-    """The base URL and an admin token of a running `astreinte serve --no-worker`."""
+def serving(database_url: str, folder: Path, *, worker: bool = False) -> Iterator[Astreinte]:
+    """A running `astreinte serve` (without its worker unless asked) over the seeds, with an
+    admin token; its astreinte.toml, if any, is the one in `folder`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASTREINTE_")}
     env["ASTREINTE_DATABASE_URL"] = database_url
     created = subprocess.run(
@@ -123,25 +133,25 @@ def serving(database_url: str, folder: Path) -> Iterator[tuple[str, str]]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = folder / "serve.log"
-    command = _astreinte("serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker")
+    command = _astreinte("serve", "--host", "127.0.0.1", "--port", str(port))
+    command += ["--worker" if worker else "--no-worker", "--runbooks", str(SHARED / "seeds")]
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "--runbooks", str(SHARED / "seeds")],
-            cwd=folder,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen(command, cwd=folder, env=env, stdout=out, stderr=out)
         try:
             _wait_healthy(process, base, log)
-            yield base, created.stdout.strip()
+            yield Astreinte(base, created.stdout.strip(), log)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask a server to stop, and kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], base: str, log: Path) -> None:
@@ -195,13 +205,11 @@ async def run_phase(
     return seconds, latencies, errors, [a for a in answers if a is not None]
 
 
-async def measure(
-    backend: str, base: str, token: str, requests: int, concurrency: int
-) -> list[Phase]:
+async def measure(backend: str, server: Astreinte, requests: int, concurrency: int) -> list[Phase]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = {"Authorization": f"Bearer {server.token}"}
     async with httpx.AsyncClient(
-        base_url=base + API, headers=headers, limits=limits, timeout=60.0
+        base_url=server.base + API, headers=headers, limits=limits, timeout=60.0
     ) as client:
 
         async def create(c: httpx.AsyncClient, i: int) -> httpx.Response:
@@ -247,10 +255,10 @@ def bench(backend: str, requests: int, concurrency: int) -> list[Phase]:
         folder = Path(name)
         if backend == "sqlite":
             url = f"sqlite:///{folder / 'bench.db'}"
-            with serving(url, folder) as (base, token):
-                return asyncio.run(measure(backend, base, token, requests, concurrency))
-        with postgres_database() as url, serving(url, folder) as (base, token):
-            return asyncio.run(measure(backend, base, token, requests, concurrency))
+            with serving(url, folder) as server:
+                return asyncio.run(measure(backend, server, requests, concurrency))
+        with postgres_database() as url, serving(url, folder) as server:
+            return asyncio.run(measure(backend, server, requests, concurrency))
 
 
 def main() -> None:
