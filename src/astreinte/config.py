@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,13 @@ class _TomlSource(PydanticBaseSettingsSource):
         return values
 
 
+def _check_levels(names: Iterable[str]) -> None:
+    """Level names in settings (SLA defaults, post-mortems required, routing rules)."""
+    unknown = set(names) - {"critical", "major", "minor"}
+    if unknown:
+        raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+
+
 class SlaDefault(BaseModel):
     """Respond and resolve times for a level, used when the runbook states none."""
 
@@ -115,9 +123,7 @@ class IncidentSettings(BaseModel):
     @field_validator("postmortem_required")
     @classmethod
     def _levels(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - {"critical", "major", "minor"}
-        if unknown:
-            raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        _check_levels(value)
         return value
 
 
@@ -232,9 +238,7 @@ class RoutingRule(BaseModel):
     @field_validator("level")
     @classmethod
     def _levels(cls, value: list[str]) -> list[str]:
-        unknown = set(value) - {"critical", "major", "minor"}
-        if unknown:
-            raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        _check_levels(value)
         return value
 
     @field_validator("kind")
@@ -350,9 +354,7 @@ class Settings(BaseSettings):
     @field_validator("sla")
     @classmethod
     def _levels(cls, value: dict[str, SlaDefault]) -> dict[str, SlaDefault]:
-        unknown = set(value) - {"critical", "major", "minor"}
-        if unknown:
-            raise ValueError(f"unknown level {sorted(unknown)}; use critical, major, minor")
+        _check_levels(value)
         return value
 
     @field_validator("messages")
