@@ -79,6 +79,14 @@ def _sizes(n: int, limit: int) -> tuple[str, str]:
     return said, allowed
 
 
+def load_object(body: bytes, *, send: str) -> JsonObject:
+    """`load`, for the senders whose body is one JSON object."""
+    data = load(body, send=send)
+    if not isinstance(data, dict):
+        raise PayloadError(f"the body is {kind(data)}; send {send}")
+    return data
+
+
 def refuse(exc: BadAlert, *, send: str) -> NoReturn:
     """Turn the one alert of a single-alert body into a PayloadError."""
     raise PayloadError(f"{exc}; send {send}") from None

@@ -20,8 +20,7 @@ from astreinte.adapters.alert_sources._payload import (
     BadAlert,
     JsonObject,
     first_line,
-    kind,
-    load,
+    load_object,
     optional_object,
     optional_text,
     parse_time,
@@ -29,7 +28,7 @@ from astreinte.adapters.alert_sources._payload import (
     required_text,
     to_utc,
 )
-from astreinte.domain.alert import Alert, AlertStatus, Parsed, PayloadError, label_fingerprint
+from astreinte.domain.alert import Alert, AlertStatus, Parsed, label_fingerprint
 
 SOURCE = "datadog"
 SEND = "Datadog's default webhook payload (an object with 'title', 'body' and 'date')"
@@ -43,9 +42,7 @@ _LINK = re.compile(r"\]\((https?://[^)\s]+)\)")
 
 def parse(body: bytes, *, received_at: datetime) -> Parsed:
     """The one alert of a monitor notification; raises PayloadError without a title."""
-    data = load(body, send=SEND)
-    if not isinstance(data, dict):
-        raise PayloadError(f"the body is {kind(data)}; send {SEND}")
+    data = load_object(body, send=SEND)
     try:
         return Parsed(alerts=(_alert(data, now=to_utc(received_at)),))
     except BadAlert as exc:

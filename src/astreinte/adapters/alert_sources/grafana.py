@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from astreinte.adapters.alert_sources._payload import kind, load, to_utc
+from astreinte.adapters.alert_sources._payload import load_object, to_utc
 from astreinte.adapters.alert_sources.alertmanager import read_webhook
-from astreinte.domain.alert import Parsed, PayloadError, label_fingerprint
+from astreinte.domain.alert import Parsed, label_fingerprint
 
 SOURCE = "grafana"
 SEND = "Grafana's webhook contact point JSON (an object with an 'alerts' list)"
@@ -24,9 +24,7 @@ SEND = "Grafana's webhook contact point JSON (an object with an 'alerts' list)"
 def parse(body: bytes, *, received_at: datetime) -> Parsed:
     """The alerts of one Grafana notification; a bad alert is skipped and named in
     `problems`."""
-    data = load(body, send=SEND)
-    if not isinstance(data, dict):
-        raise PayloadError(f"the body is {kind(data)}; send {SEND}")
+    data = load_object(body, send=SEND)
     return read_webhook(
         data,
         source=SOURCE,

@@ -17,8 +17,7 @@ from astreinte.adapters.alert_sources._payload import (
     BadAlert,
     JsonObject,
     first_line,
-    kind,
-    load,
+    load_object,
     optional_object,
     optional_text,
     parse_time,
@@ -26,7 +25,7 @@ from astreinte.adapters.alert_sources._payload import (
     required_text,
     to_utc,
 )
-from astreinte.domain.alert import Alert, AlertStatus, Parsed, PayloadError, label_fingerprint
+from astreinte.domain.alert import Alert, AlertStatus, Parsed, label_fingerprint
 
 SOURCE = "pagerduty"
 SEND = "a PagerDuty Events API v2 event (an object with 'event_action' and 'payload')"
@@ -42,9 +41,7 @@ DEDUP_KEY_MAX = 255  # PagerDuty's limit
 
 def parse(body: bytes, *, received_at: datetime) -> Parsed:
     """The one alert of the event; raises PayloadError when it cannot be read."""
-    data = load(body, send=SEND)
-    if not isinstance(data, dict):
-        raise PayloadError(f"the body is {kind(data)}; send {SEND}")
+    data = load_object(body, send=SEND)
     try:
         return Parsed(alerts=(_event(data, now=to_utc(received_at)),))
     except BadAlert as exc:

@@ -18,15 +18,14 @@ from astreinte.adapters.alert_sources._payload import (
     BadAlert,
     JsonObject,
     first_line,
-    kind,
-    load,
+    load_object,
     optional_object,
     optional_text,
     parse_time,
     refuse,
     to_utc,
 )
-from astreinte.domain.alert import Alert, AlertStatus, Parsed, PayloadError
+from astreinte.domain.alert import Alert, AlertStatus, Parsed
 
 SOURCE = "uptime-kuma"
 SEND = "Uptime Kuma's webhook JSON ({heartbeat, monitor, msg}; body type application/json)"
@@ -37,9 +36,7 @@ _QUIET = {PENDING: "pending", MAINTENANCE: "maintenance"}
 
 def parse(body: bytes, *, received_at: datetime) -> Parsed:
     """The one alert of a DOWN or UP notification; zero alerts and a problem for the others."""
-    data = load(body, send=SEND)
-    if not isinstance(data, dict):
-        raise PayloadError(f"the body is {kind(data)}; send {SEND}")
+    data = load_object(body, send=SEND)
     msg = first_line(optional_text(data, "msg") or "")
     if data.get("heartbeat") is None:
         return Parsed(
