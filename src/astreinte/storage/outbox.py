@@ -210,11 +210,7 @@ def claim(
     are sent."""
     query = (
         select(OutboxRow)
-        .where(
-            OutboxRow.status == Delivery.PENDING.value,
-            OutboxRow.next_attempt_at.is_not(None),
-            OutboxRow.next_attempt_at <= now,
-        )
+        .where(*_due(now))  # what `has_due` looks for
         .order_by(OutboxRow.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
