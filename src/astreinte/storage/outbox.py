@@ -4,10 +4,10 @@ A row's `dedup_key` is unique, so queueing the same page twice (a retried transa
 worker, a restart) stores it once. Workers claim due rows with `FOR UPDATE SKIP LOCKED` on
 PostgreSQL, so several of them never deliver the same row; SQLite has one writer at a time.
 
-Workers need not poll to hear of a new page: a transaction that queued one rings a doorbell
-once it commits — the callbacks registered with `on_queued` in this process, and on PostgreSQL
-a `NOTIFY astreinte_outbox` that `listen` hears in any process (the database sends it at
-commit, never for a rolled-back transaction).
+Workers need not poll to hear of a new page. In a process with a worker, the page is handed
+to it (`hand_over_to`) as its transaction commits. Elsewhere, on PostgreSQL, the transaction
+sends `NOTIFY astreinte_outbox`, which `listen` hears in any process (the database delivers it
+at commit, never for a rolled-back transaction).
 """
 
 from __future__ import annotations
@@ -84,10 +84,11 @@ def enqueue_many(session: Session, notifications: Sequence[Notification], *, now
     if taker is None:
         result = cast(CursorResult[Any], session.execute(statement, rows))
         queued = int(result.rowcount)
-        if queued and any(n.status is Delivery.PENDING for n in notifications):
-            if not session.info.get(_RING) and session.get_bind().dialect.name == "postgresql":
-                session.execute(text(f"NOTIFY {CHANNEL}"))
-            session.info[_RING] = True
+        pending = any(n.status is Delivery.PENDING for n in notifications)
+        if queued and pending and not session.info.get(_NOTIFIED):
+            if session.get_bind().dialect.name == "postgresql":
+                session.execute(text(f"NOTIFY {CHANNEL}"))  # once per transaction is enough
+            session.info[_NOTIFIED] = True
         return queued
     returning = statement.returning(OUTBOX.c.dedup_key, OUTBOX.c.id)
     inserted = {str(key): int(new_id) for key, new_id in session.execute(returning, rows)}
@@ -101,10 +102,9 @@ def enqueue_many(session: Session, notifications: Sequence[Notification], *, now
 # --- the doorbell and the hand-over ----------------------------------------------------------
 
 CHANNEL = "astreinte_outbox"  # PostgreSQL's notification channel
-_RING = "astreinte.outbox_ring"
+_NOTIFIED = "astreinte.outbox_notified"
 _HANDED = "astreinte.outbox_handed"
 _registry_lock = threading.Lock()
-_callbacks: list[Callable[[], None]] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +114,6 @@ class _Taker:
 
 
 _takers: list[_Taker] = []
-
-
-def on_queued(callback: Callable[[], None]) -> Callable[[], None]:
-    """Call `callback` (quickly: it runs in the committing thread) after each commit, in this
-    process, of a transaction that queued a notification nobody took; returns what
-    unregisters it."""
-    with _registry_lock:
-        _callbacks.append(callback)
-
-    def forget() -> None:
-        with _registry_lock:
-            if callback in _callbacks:
-                _callbacks.remove(callback)
-
-    return forget
 
 
 def hand_over_to(take: Callable[[list[Queued]], None], *, lease: timedelta) -> Callable[[], None]:
@@ -148,24 +133,19 @@ def hand_over_to(take: Callable[[list[Queued]], None], *, lease: timedelta) -> C
 
 
 @event.listens_for(Session, "after_commit")
-def _ring(session: Session) -> None:
+def _hand_over(session: Session) -> None:
     handed: list[Queued] = session.info.pop(_HANDED, [])
-    rung = session.info.pop(_RING, False)
+    session.info.pop(_NOTIFIED, None)
     with _registry_lock:
         taker = _takers[-1] if _takers else None
-        callbacks = list(_callbacks)
+    # Without a taker (its worker stopped meanwhile) the rows are sent when their lease ends.
     if handed and taker is not None:
         taker.take(handed)
-    elif handed:  # its worker stopped meanwhile: the rows are sent when their lease ends
-        rung = True
-    if rung:
-        for callback in callbacks:
-            callback()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
-    session.info.pop(_RING, None)
+    session.info.pop(_NOTIFIED, None)
     session.info.pop(_HANDED, None)
 
 

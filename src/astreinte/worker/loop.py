@@ -169,7 +169,6 @@ class Worker:
         recorder = threading.Thread(target=self._record, name="astreinte-recorder", daemon=True)
         recorder.start()
         forget_handed = outbox.hand_over_to(self._take, lease=notifications.LEASE)
-        forget = outbox.on_queued(self.wake)
         engine = self.sessions.kw.get("bind")
         listener = None
         if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
@@ -193,7 +192,6 @@ class Worker:
                 self.probing.wake()
                 prober.join(timeout=10)
             forget_handed()
-            forget()
             self._send_handed()  # taken before the hand-over stopped
             self._attempts.put(None)
             recorder.join(timeout=10)
